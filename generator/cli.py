@@ -1,0 +1,168 @@
+"""The ``paperdigest`` command. Turns errors into messages and exit codes; nothing imports it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from . import blurb as blurbs
+from .errors import PaperdigestError, Problem
+from .loader import check_content, load_site
+from .render import RenderOptions, render_site
+
+CONTENT = "content"
+
+
+def _root(ctx: click.Context) -> Path:
+    return Path(ctx.obj["root"]).resolve()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="paperdigest")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Project folder (holds content/ and mkdocs.yml).")
+@click.pass_context
+def main(ctx: click.Context, root: Path) -> None:
+    """Research-paper digests in, a MkDocs + Material site out."""
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+def _selected(problems: list[Problem], root: Path, paths: tuple[Path, ...]) -> list[Problem]:
+    if not paths:
+        return problems
+    wanted = [p.resolve() for p in paths]
+
+    def keep(problem: Problem) -> bool:
+        target = (root / problem.path).resolve()
+        return any(target == w or w in target.parents for w in wanted)
+
+    return [p for p in problems if keep(p)]
+
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that marks the problem on its line."""
+    props = [f"file={_github_escape(problem.path, prop=True)}"]
+    if problem.line is not None:
+        props.append(f"line={problem.line}")
+    if problem.column is not None:
+        props.append(f"col={problem.column}")
+    title = f"paperdigest: {problem.field}" if problem.field else "paperdigest"
+    props.append(f"title={_github_escape(title, prop=True)}")
+    kind = "warning" if problem.severity == "warning" else "error"
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::{kind} {','.join(props)}::{_github_escape(message)}"
+
+
+def _summary_table(problems: list[Problem]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    rows = [f"| {cell(p.path)} | {p.line or ''} | {cell(p.field or '')} | {cell(p.message)} |"
+            for p in problems]
+    head = "## paperdigest check\n\n"
+    if not problems:
+        return head + "No problems found.\n"
+    return head + "| file | line | field | problem |\n|---|---:|---|---|\n" + "\n".join(rows) + "\n"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
+              show_default=True, help="github: workflow annotations; json: for tools.")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Validate digests and author records; exit 1 on any error.
+
+    Everything under content/ is loaded (names and ids are checked across files); with
+    PATHS, only problems in those files or folders are reported.
+    """
+    root = _root(ctx)
+    content = root / CONTENT
+    if not (content / "papers").is_dir():
+        raise click.ClickException(f"no {CONTENT}/papers folder in {root}: run this in the "
+                                   "project folder or pass --root")
+    site, problems = check_content(content, root=root)
+    shown = _selected(problems, root, paths)
+    errors = [p for p in shown if p.severity == "error"]
+    if fmt == "json":
+        out = {"ok": not errors, "errors": len(errors),
+               "warnings": len(shown) - len(errors),
+               "problems": [{"path": p.path, "line": p.line, "column": p.column,
+                             "field": p.field, "severity": p.severity,
+                             "message": p.message} for p in shown]}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        if fmt == "github":
+            for p in shown:
+                click.echo(github_annotation(p))
+            summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            if summary:
+                with open(summary, "a", encoding="utf-8") as fh:
+                    fh.write(_summary_table(shown))
+        for p in shown:
+            click.echo(str(p), err=fmt == "github")
+        if errors:
+            noun = "problem" if len(errors) == 1 else "problems"
+            click.echo(f"{len(errors)} {noun} found.", err=True)
+        elif site is not None:
+            click.echo(f"OK: {len(site.papers)} papers, {len(site.authors)} authors, "
+                       f"{len(site.tags)} tags.")
+    ctx.exit(1 if errors else 0)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--site-url", default="https://example.org/", show_default=True,
+              help="Absolute base URL used in share links.")
+@click.pass_context
+def export(ctx: click.Context, directory: Path, site_url: str) -> None:
+    """Write the generated pages as plain Markdown files into DIRECTORY."""
+    root = _root(ctx)
+    try:
+        site = load_site(root / CONTENT, root=root)
+        pages = render_site(site, RenderOptions(site_url=site_url))
+    except PaperdigestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for uri, text in pages.items():
+        target = directory / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(pages)} pages to {directory}")
+
+
+@main.command("blurb")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def blurb_cmd(text: str, as_json: bool) -> None:
+    """Count TEXT (or - for standard input) as X counts it; exit 1 when over."""
+    if text == "-":
+        text = sys.stdin.read()
+    text = text.strip("\n")
+    counted = blurbs.count(text)
+    problems = blurbs.share_text_problems(text)
+    n = counted.weighted_length
+    if as_json:
+        click.echo(json.dumps({
+            "weighted_length": n, "limit": blurbs.LIMIT, "share_limit": blurbs.SHARE_LIMIT,
+            "left": blurbs.LIMIT - n, "share_left": blurbs.SHARE_LIMIT - n, "ok": not problems,
+            "problems": problems,
+        }, ensure_ascii=False))
+    else:
+        click.echo(f"{n} / {blurbs.LIMIT} as X counts it "
+                   f"({blurbs.SHARE_LIMIT - n} left with the page link attached)")
+        for message in problems:
+            click.echo(f"blurb {message}", err=True)
+    sys.exit(1 if problems else 0)

@@ -1,0 +1,186 @@
+"""Parsing the body of a digest: title, arXiv link and the eight sections.
+
+Pure text in, ``ParsedDigest`` out; problems are collected with their line numbers instead
+of raised, so one pass reports everything. Fenced code is tracked so that ``# comment``
+lines inside code are never taken for headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import SECTION_TITLES, Section
+
+_ATX = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+_VIEW_PAPER = re.compile(r"^\s*\[\s*View Paper\s*\]\(\s*<?(?P<url>[^)\s>]+)>?\s*\)\s*$", re.I)
+_NUMBERED = re.compile(r"^(?P<n>[0-9０-９]+)\s*[.．:：)）、]?\s*(?P<rest>.*)$")
+
+# Words that identify a section when its heading has no number. Checked in order; the
+# first section whose pattern matches wins, so the more specific patterns come first.
+_MEANINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (8, re.compile(r"ツイート|tweet|140字|一言で|in one post", re.I)),
+    (7, re.compile(r"参考文献|references|参照すべき", re.I)),
+    (6, re.compile(r"コスト|物理的|cost|compute|resources", re.I)),
+    (5, re.compile(r"技術的|technical|詳細について", re.I)),
+    (4, re.compile(r"limitation|問題点|限界|課題", re.I)),
+    (1, re.compile(r"既存研究|できなかった|prior work|previous work|先行研究", re.I)),
+    (3, re.compile(r"達成|結果|results?|achiev", re.I)),
+    (2, re.compile(r"アプローチ|解決|approach|method|手法", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class BodyProblem:
+    """A problem in a digest body; ``line`` is 1-based in the file."""
+
+    line: int | None
+    field: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedDigest:
+    """What the body of a digest says."""
+
+    title: str | None
+    title_line: int | None
+    paper_url: str | None
+    paper_url_line: int | None
+    sections: tuple[Section, ...]
+    problems: tuple[BodyProblem, ...] = field(default=())
+
+
+def section_number(heading: str) -> int | None:
+    """Which of the eight sections a ``##`` heading names, by number or by meaning."""
+    m = _NUMBERED.match(heading)
+    if m:
+        n = int(m["n"].translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+        return n if 1 <= n <= 8 else None
+    for number, pattern in _MEANINGS:
+        if pattern.search(heading):
+            return number
+    return None
+
+
+def heading_text(heading: str) -> str:
+    """The heading without its leading number (``4. Limitation…`` -> ``Limitation…``)."""
+    m = _NUMBERED.match(heading)
+    return (m["rest"] if m else heading).strip()
+
+
+def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
+    """Parse a digest body that starts on line ``first_line`` of its file."""
+    lines = text.splitlines()
+    problems: list[BodyProblem] = []
+    title: str | None = None
+    title_line: int | None = None
+    url: str | None = None
+    url_line: int | None = None
+    # (number, heading, heading line, index of first body line)
+    starts: list[tuple[int, str, int, int]] = []
+    preamble: list[int] = []
+    fence: tuple[str, int] | None = None
+    for index, line in enumerate(lines):
+        lineno = first_line + index
+        fm = _FENCE.match(line)
+        if fence is not None:
+            if fm and fm.group(1)[0] == fence[0][0] and len(fm.group(1)) >= len(fence[0]):
+                if not fm.group(2).strip():
+                    fence = None
+            continue
+        if fm:
+            fence = (fm.group(1), lineno)
+            continue
+        heading = _ATX.match(line)
+        if heading and len(heading.group(1)) in (1, 2):
+            level, content = len(heading.group(1)), (heading.group(2) or "").strip()
+            if level == 1:
+                if title is None and not starts:
+                    title, title_line = content, lineno
+                else:
+                    problems.append(
+                        BodyProblem(lineno, None, f"a second '# ' title '{content}': use '###' "
+                                    "for a heading inside a section")
+                    )
+                continue
+            number = section_number(content)
+            if number is None:
+                problems.append(
+                    BodyProblem(
+                        lineno, None,
+                        f"'## {content}' is not one of the eight sections: number it "
+                        "('## 1.' … '## 8.') or use '###' for a heading inside a section",
+                    )
+                )
+                continue
+            starts.append((number, content, lineno, index + 1))
+            continue
+        if not starts:
+            vm = _VIEW_PAPER.match(line)
+            if vm and url is None:
+                url, url_line = vm["url"], lineno
+            elif line.strip() and line.strip() != "---":
+                preamble.append(lineno)
+    if fence is not None:
+        problems.append(
+            BodyProblem(fence[1], None, f"code block opened with {fence[0]} is never closed: "
+                        f"add a closing {fence[0]} line")
+        )
+    if preamble:
+        problems.append(
+            BodyProblem(preamble[0], None, "text before section 1: only the '# Title' and "
+                        "'[View Paper](…)' lines may come before '## 1.'")
+        )
+    sections = _collect_sections(lines, starts, problems)
+    return ParsedDigest(title, title_line, url, url_line, sections, tuple(problems))
+
+
+def _collect_sections(
+    lines: list[str],
+    starts: list[tuple[int, str, int, int]],
+    problems: list[BodyProblem],
+) -> tuple[Section, ...]:
+    sections: list[Section] = []
+    seen: dict[int, int] = {}
+    for i, (number, content, lineno, body_start) in enumerate(starts):
+        body_end = starts[i + 1][3] - 1 if i + 1 < len(starts) else len(lines)
+        body = _trim(lines[body_start:body_end])
+        if number in seen:
+            problems.append(
+                BodyProblem(lineno, f"section {number}",
+                            f"appears twice (first on line {seen[number]}): merge them")
+            )
+            continue
+        seen[number] = lineno
+        if sections and number < sections[-1].number:
+            problems.append(
+                BodyProblem(lineno, f"section {number}",
+                            f"comes after section {sections[-1].number}: put the sections in "
+                            "order 1 to 8")
+            )
+        if not body.strip():
+            problems.append(
+                BodyProblem(lineno, f"section {number}",
+                            "is empty: write the section or remove the heading and say why "
+                            "in the pull request")
+            )
+        sections.append(Section(number, heading_text(content), body, lineno))
+    return tuple(sorted(sections, key=lambda s: s.number))
+
+
+def _trim(lines: list[str]) -> str:
+    """Drop leading and trailing blank lines and trailing dump separators (``---``)."""
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and (not lines[end - 1].strip() or lines[end - 1].strip() == "---"):
+        end -= 1
+    return "\n".join(lines[start:end])
+
+
+def missing_sections(sections: tuple[Section, ...]) -> list[int]:
+    """Numbers of the sections that are absent."""
+    present = {s.number for s in sections}
+    return [n for n in SECTION_TITLES if n not in present]

@@ -1,0 +1,95 @@
+"""Exceptions raised by paperdigest.
+
+Every error the package raises on purpose derives from ``PaperdigestError``::
+
+    PaperdigestError
+     ├── ContentError        one problem in one content file (path, line, field, message)
+     ├── ContentErrors       every problem found in one pass, raised together
+     ├── RenderError         a template failed (names the template and its line)
+     ├── FetchError          a remote API could not give what was asked (edge clients only)
+     │    ├── ArxivError
+     │    └── MetricsError
+     └── WriteError          a write into content/ was refused or failed; nothing was changed
+
+The CLI prints ``str(error)`` and exits 1; the MkDocs plugin wraps the error in a
+``PluginError`` so the build aborts with the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class PaperdigestError(Exception):
+    """Base class of every error paperdigest raises on purpose."""
+
+
+@dataclass(frozen=True, eq=True)
+class Problem:
+    """One validation finding, an error or a warning, located in a file."""
+
+    path: str
+    """Path of the file, relative to the project root, with ``/`` separators."""
+    line: int | None
+    """1-based line number, or ``None`` when the problem concerns the whole file."""
+    field: str | None
+    """The front-matter key or section involved (``authors[1]``, ``section 4``), if any."""
+    message: str
+    """Plain words: what is wrong and how to fix it."""
+    severity: str = "error"
+    """``"error"`` or ``"warning"``."""
+    column: int | None = None
+    """1-based column, when known."""
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        what = self.message if self.field is None else f"{self.field}: {self.message}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {prefix}{what}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.column or 0, self.message)
+
+
+class ContentError(PaperdigestError):
+    """A single problem in a content file."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class ContentErrors(PaperdigestError):
+    """All problems found while loading content, reported at once."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems, key=Problem.sort_key)
+        count = sum(1 for p in self.problems if p.severity == "error")
+        noun = "problem" if count == 1 else "problems"
+        lines = [str(p) for p in self.problems]
+        super().__init__(f"{count} {noun} in content:\n" + "\n".join(lines))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+class RenderError(PaperdigestError):
+    """A page template failed to render."""
+
+
+class FetchError(PaperdigestError):
+    """A remote API did not give what was asked (network down, bad answer, unknown id)."""
+
+
+class ArxivError(FetchError):
+    """The arXiv API could not provide a record."""
+
+
+class MetricsError(FetchError):
+    """OpenAlex or Semantic Scholar could not provide an author's metrics."""
+
+
+class WriteError(PaperdigestError):
+    """A write into ``content/`` was refused (the file exists) or failed; nothing changed."""

@@ -1,0 +1,438 @@
+"""Reading ``content/`` into a validated ``Site``.
+
+Two phases, as in Pelican: first every file is read and checked on its own (problems are
+collected, never raised one by one), then names, tags and ids are resolved across files.
+If anything is wrong, ``ContentErrors`` carries every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import blurb as blurbs
+from . import schema as s
+from .digest import ParsedDigest, missing_sections, parse_digest
+from .errors import ContentErrors, Problem
+from .ids import AUTHOR_ID, ArxivId, ascii_slug, hashed_slug, tag_key, text_key, unicode_slug
+from .model import SECTION_TITLES, Author, Metrics, Paper, Site, Tag
+from .paths import RESERVED_AUTHOR_SLUGS, RESERVED_TAG_SLUGS
+from .yamlsafe import MAX_BYTES, YamlProblem
+from .yamlsafe import load as load_yaml
+
+PAPER_RULES: Mapping[str, s.Checker] = {
+    "arxiv": s.arxiv_id,
+    "title": s.text,
+    "authors": s.ListOf(s.name, "names"),
+    "date": s.date,
+    "category": s.category,
+    "tags": s.ListOf(s.text, "tags"),
+    "code": s.url,
+    "blurb": s.text,
+    "blurb_en": s.text,
+    "draft": s.boolean,
+}
+
+LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_scholar", "openalex")
+
+AUTHOR_RULES: Mapping[str, s.Checker] = {
+    "name": s.name,
+    "native_name": s.name,
+    "aliases": s.ListOf(s.name, "names"),
+    "affiliation": s.text,
+    "homepage": s.url,
+    "x": s.handle,
+    "github": s.handle,
+    "orcid": s.orcid,
+    "openalex": s.openalex,
+    "semantic_scholar": s.semantic_scholar,
+    "google_scholar": s.google_scholar,
+    "bio": s.text,
+    "metrics": lambda v: v,  # checked by _metrics, which knows the nested lines
+}
+
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+@dataclass
+class _Draft:
+    """A digest checked on its own, before names and tags are resolved across files."""
+
+    path: str
+    arxiv: ArxivId
+    title: str
+    names: list[str]
+    date: dt.date | None
+    fields: dict[str, Any]
+    body: ParsedDigest
+    blurb: str
+    tag_texts: list[str] = field(default_factory=list)
+
+
+def relpath(path: Path, root: Path) -> str:
+    """Path as shown in messages: relative to the project root, ``/`` separators."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()
+
+
+def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+    """Read a content file as NFC text, refusing what cannot be content."""
+    if path.is_symlink():
+        problems.append(Problem(rel, None, None, "is a symbolic link: content files must be "
+                                "regular files; copy the file instead"))
+        return None
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        problems.append(Problem(rel, None, None, f"is {len(data) // 1024} KB; the limit is "
+                                f"{MAX_BYTES // 1024} KB: split or shorten it"))
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(rel, 1, None, "starts with a byte-order mark (BOM): save the "
+                                "file as UTF-8 without BOM"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(rel, line, None, "is not valid UTF-8: save the file as UTF-8"))
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(rel, line, None, "contains a NUL character: delete it"))
+        return None
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+
+
+def split_front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str | None, str, int]:
+    """Split ``---`` front matter from the body.
+
+    Returns:
+        (front matter text or None, body, line number of the body's first line).
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if _FM_CLOSE.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    problems.append(Problem(rel, 1, None, "the front matter opened on line 1 is never closed: "
+                            "add a line '---' after the last key"))
+    return None, "", len(lines) + 1
+
+
+def load_digest(path: Path, root: Path, problems: list[Problem]) -> _Draft | None:
+    """Check one digest on its own; append its problems; return it when usable."""
+    rel = relpath(path, root)
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    before = len(problems)
+    fm_text, body, body_line = split_front_matter(text, rel, problems)
+    if len(problems) > before:
+        return None
+    fields: dict[str, Any] = {}
+    lines: dict[tuple[str | int, ...], int] = {}
+    if fm_text is not None:
+        try:
+            data, lines = load_yaml(fm_text, first_line=2)
+        except YamlProblem as exc:
+            problems.append(Problem(rel, exc.line, None, f"front matter: {exc.message}"))
+            return None
+        fields, found = s.check_mapping(
+            {} if data is None else data, PAPER_RULES, path=rel, lines=lines, line_offset=0,
+            what="the front matter",
+        )
+        problems.extend(found)
+    parsed = parse_digest(body, body_line)
+    problems.extend(Problem(rel, p.line, p.field, p.message) for p in parsed.problems)
+    arxiv = _resolve_id(rel, fields, parsed, lines, problems)
+    title = fields.get("title") or parsed.title
+    if not title:
+        problems.append(Problem(rel, 1, "title", "is missing: add a '# Title' line or "
+                                "'title: …' to the front matter"))
+    for number in missing_sections(parsed.sections):
+        later = [sec.line for sec in parsed.sections if sec.number > number]
+        where = later[0] if later else (
+            parsed.sections[-1].line if parsed.sections else parsed.title_line)
+        problems.append(Problem(rel, where, f"section {number}", "is missing: add "
+                                f"'## {number}. {SECTION_TITLES[number]}' and its text"))
+    blurb = _blurb(rel, fields, parsed, lines, problems)
+    if arxiv is None or not title or len(problems) > before:
+        return None
+    return _Draft(
+        path=rel, arxiv=arxiv, title=title, names=list(fields.get("authors", [])),
+        date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
+        tag_texts=[*fields.get("tags", []), *(h.text for h in blurbs.extract_hashtags(blurb))],
+    )
+
+
+def _resolve_id(
+    rel: str, fields: dict[str, Any], parsed: ParsedDigest, lines: Mapping[Any, int],
+    problems: list[Problem],
+) -> ArxivId | None:
+    from_link = None
+    if parsed.paper_url is not None:
+        try:
+            from_link = s.arxiv_id(parsed.paper_url)
+        except s.Invalid:
+            problems.append(Problem(rel, parsed.paper_url_line, "View Paper",
+                                    f"'{parsed.paper_url}' is not an arXiv link: use "
+                                    "https://arxiv.org/abs/<id>"))
+    declared: ArxivId | None = fields.get("arxiv")
+    if declared and from_link and declared.base != from_link.base:
+        problems.append(Problem(rel, lines.get(("arxiv",)), "arxiv",
+                                f"'{declared}' does not match the View Paper link "
+                                f"({from_link}) on line {parsed.paper_url_line}: make them agree"))
+    if declared and from_link and declared.version is None:
+        declared = from_link
+    result = declared or from_link
+    if result is None and "arxiv" not in fields:
+        problems.append(Problem(rel, 1, "arxiv", "is missing: add 'arxiv: <id>' to the front "
+                                "matter or a '[View Paper](https://arxiv.org/abs/<id>)' line"))
+    return result
+
+
+def _blurb(
+    rel: str, fields: dict[str, Any], parsed: ParsedDigest, lines: Mapping[Any, int],
+    problems: list[Problem],
+) -> str:
+    section8 = next((sec for sec in parsed.sections if sec.number == 8), None)
+    if "blurb" in fields:
+        text, line, where = fields["blurb"], lines.get(("blurb",)), "blurb"
+    elif section8 is not None:
+        text, line, where = blurbs.clean_blurb(section8.body), section8.line, "section 8"
+    else:
+        return ""
+    for message in blurbs.share_text_problems(text):
+        problems.append(Problem(rel, line, where, message))
+    if "blurb_en" in fields:
+        for message in blurbs.share_text_problems(fields["blurb_en"]):
+            problems.append(Problem(rel, lines.get(("blurb_en",)), "blurb_en", message))
+    return str(text)
+
+
+@dataclass
+class _Record:
+    id: str
+    path: str
+    fields: dict[str, Any]
+    metrics: Metrics | None
+
+
+def load_author(path: Path, root: Path, problems: list[Problem]) -> _Record | None:
+    """Check one author record on its own."""
+    rel = relpath(path, root)
+    if not AUTHOR_ID.fullmatch(path.stem) or path.stem in RESERVED_AUTHOR_SLUGS:
+        problems.append(Problem(rel, None, None, "the file name must be a lower-case ASCII id "
+                                "such as takuya-akiba.yaml (letters, digits, '-'; not "
+                                f"{', '.join(sorted(RESERVED_AUTHOR_SLUGS))})"))
+        return None
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    try:
+        data, lines = load_yaml(text)
+    except YamlProblem as exc:
+        problems.append(Problem(rel, exc.line, None, exc.message))
+        return None
+    before = len(problems)
+    fields, found = s.check_mapping(data, AUTHOR_RULES, path=rel, lines=lines, line_offset=0,
+                                    required=("name",), what="an author record")
+    problems.extend(found)
+    metrics = _metrics(rel, fields.get("metrics"), lines, problems)
+    if len(problems) > before:
+        return None
+    return _Record(path.stem, rel, fields, metrics)
+
+
+_METRIC_RULES: Mapping[str, s.Checker] = {
+    "h_index": s.integer, "citations": s.integer, "papers": s.integer,
+    "as_of": s.date, "source": s.text,
+}
+
+
+def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Problem]
+             ) -> Metrics | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(rel, lines.get(("metrics",)), "metrics",
+                                f"expected a mapping (h_index: 16 …), got {s.describe(raw)}"))
+        return None
+    known: dict[str, Any] = {}
+    extra: list[tuple[str, str]] = []
+    for key, value in raw.items():
+        key_s, line = str(key), lines.get(("metrics", str(key)))
+        rule = _METRIC_RULES.get(key_s)
+        try:
+            if rule is not None:
+                known[key_s] = rule(value)
+            elif isinstance(value, (int, str)) and not isinstance(value, bool):
+                extra.append((key_s, s.text(str(value))))
+            else:
+                raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
+        except s.Invalid as exc:
+            problems.append(Problem(rel, line, f"metrics.{key_s}", str(exc)))
+    return Metrics(extra=tuple(extra), **known)
+
+
+def _name_index(records: list[_Record], problems: list[Problem]) -> dict[str, _Record]:
+    """Map every spelling of every record to the record; a spelling shared is an error."""
+    index: dict[str, _Record] = {}
+    for record in records:
+        spellings = [record.fields["name"], record.fields.get("native_name"),
+                     *record.fields.get("aliases", [])]
+        for spelling in {text_key(x) for x in spellings if x}:
+            other = index.get(spelling)
+            if other is not None and other is not record:
+                problems.append(Problem(record.path, None, None,
+                                        f"the name '{spelling}' also belongs to {other.path}: "
+                                        "a name may match only one record; remove it from one"))
+            else:
+                index[spelling] = record
+    return index
+
+
+def _author(record: _Record) -> Author:
+    f = record.fields
+    return Author(
+        slug=record.id, name=f["name"], native_name=f.get("native_name"),
+        aliases=tuple(f.get("aliases", [])), affiliation=f.get("affiliation"),
+        links=tuple((k, str(f[k])) for k in LINK_KEYS if k in f), bio=f.get("bio"),
+        metrics=record.metrics, record_path=record.path,
+    )
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def resolve(drafts: list[_Draft], records: list[_Record], problems: list[Problem]) -> Site:
+    """Second phase: match names to records, merge tags, find duplicate papers."""
+    index = _name_index(records, problems)
+    authors: dict[str, Author] = {r.id: _author(r) for r in records}
+    taken = set(authors) | RESERVED_AUTHOR_SLUGS
+    by_key: dict[str, str] = {}
+    first_spelling: dict[str, str] = {}
+    for draft in drafts:
+        for n in draft.names:
+            first_spelling.setdefault(text_key(n), n)
+    for key in sorted(first_spelling):
+        if key in index:
+            by_key[key] = index[key].id
+            continue
+        spelling = first_spelling[key]
+        slug = _unique(ascii_slug(spelling) or hashed_slug(spelling, "a"), taken)
+        by_key[key] = slug
+        authors[slug] = Author(slug=slug, name=spelling)
+
+    tag_forms: dict[str, Counter[str]] = {}
+    for draft in drafts:
+        for t in draft.tag_texts:
+            if tag_key(t):
+                tag_forms.setdefault(tag_key(t), Counter())[t.lstrip("#＃ ").strip()] += 1
+    tags: dict[str, Tag] = {}
+    tag_slug: dict[str, str] = {}
+    tag_taken: set[str] = set(RESERVED_TAG_SLUGS)
+    for key in sorted(tag_forms):
+        base = ascii_slug(key) if key.isascii() else unicode_slug(key)
+        slug = _unique(base or hashed_slug(key, "t"), tag_taken)
+        display = sorted(tag_forms[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        tags[slug] = Tag(slug=slug, name=display, key=key)
+        tag_slug[key] = slug
+
+    seen: dict[str, str] = {}
+    papers: list[Paper] = []
+    for draft in sorted(drafts, key=lambda d: d.path):
+        if draft.arxiv.base in seen:
+            problems.append(Problem(draft.path, None, "arxiv",
+                                    f"the paper {draft.arxiv.base} is also in {seen[draft.arxiv.base]}: "
+                                    "keep one file per paper"))
+            continue
+        seen[draft.arxiv.base] = draft.path
+        papers.append(_paper(draft, by_key, tag_slug))
+    return Site.build(papers, authors, tags)
+
+
+def _paper(draft: _Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]) -> Paper:
+    year, month = draft.arxiv.year_month
+    slugs = list(dict.fromkeys(by_key[text_key(n)] for n in draft.names))
+    paper_tags = list(dict.fromkeys(tag_slug[tag_key(t)] for t in draft.tag_texts if tag_key(t)))
+    f = draft.fields
+    return Paper(
+        arxiv=draft.arxiv, slug=draft.arxiv.base, title=draft.title, authors=tuple(slugs),
+        author_names=tuple(draft.names), date=draft.date or dt.date(year, month, 1),
+        date_is_estimated=draft.date is None, category=f.get("category"), tags=tuple(paper_tags),
+        code=f.get("code"), blurb=draft.blurb, blurb_en=f.get("blurb_en"),
+        sections=draft.body.sections, source_path=draft.path,
+    )
+
+
+def find_files(content_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Digests and author records under ``content_dir``, in a stable order."""
+    papers = sorted((content_dir / "papers").rglob("*.md"))
+    authors = sorted(
+        p for ext in ("*.yaml", "*.yml") for p in (content_dir / "authors").glob(ext)
+    )
+    return papers, authors
+
+
+def check_content(
+    content_dir: Path, *, root: Path | None = None, include_drafts: bool = False
+) -> tuple[Site | None, list[Problem]]:
+    """Load and validate everything; return the site (None if any error) and all problems."""
+    root = root or content_dir.parent
+    problems: list[Problem] = []
+    paper_files, author_files = find_files(content_dir)
+    problems.extend(_name_problems([*paper_files, *author_files], root))
+    drafts = [d for d in (load_digest(p, root, problems) for p in paper_files) if d]
+    if not include_drafts:
+        drafts = [d for d in drafts if not d.fields.get("draft", False)]
+    records = [r for r in (load_author(p, root, problems) for p in author_files) if r]
+    site = resolve(drafts, records, problems)
+    if any(p.severity == "error" for p in problems):
+        return None, sorted(problems, key=Problem.sort_key)
+    return site, sorted(problems, key=Problem.sort_key)
+
+
+def _name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    folded: dict[str, str] = {}
+    for path in paths:
+        rel = relpath(path, root)
+        if not rel.isascii():
+            problems.append(Problem(rel, None, None, "file names must be ASCII: rename it after "
+                                    "the arXiv id, e.g. 2503.04504.md"))
+        key = unicodedata.normalize("NFC", rel).casefold()
+        if key in folded:
+            problems.append(Problem(rel, None, None, f"differs from {folded[key]} only by case "
+                                    "or Unicode form: the two clash on macOS and Windows; "
+                                    "rename one"))
+        folded.setdefault(key, rel)
+    return problems
+
+
+def load_site(content_dir: Path, *, root: Path | None = None,
+              include_drafts: bool = False) -> Site:
+    """Load ``content_dir`` into a ``Site``.
+
+    Raises:
+        ContentErrors: every problem found, when there is at least one error.
+    """
+    site, problems = check_content(content_dir, root=root, include_drafts=include_drafts)
+    if site is None:
+        raise ContentErrors(problems)
+    return site

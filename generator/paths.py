@@ -1,0 +1,99 @@
+"""Every page path and link of the site. The only module that builds one.
+
+Pages are addressed by their MkDocs source URI (``papers/2503.04504.md``); MkDocs turns
+them into directory URLs (``papers/2503.04504/``). Links between generated pages are
+relative ``.md`` links, so ``mkdocs build --strict`` validates every one of them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from .model import Author, Paper, Tag
+
+HOME = "index.md"
+PAPERS = "papers/index.md"
+AUTHORS = "authors/index.md"
+TAGS = "tags/index.md"
+BLURBS = "blurbs/index.md"
+
+RESERVED_AUTHOR_SLUGS = frozenset({"index", "initial", "page"})
+"""Author slugs that would clash with listing pages under ``authors/``."""
+RESERVED_TAG_SLUGS = frozenset({"index", "page"})
+
+
+def paper(p: Paper) -> str:
+    return f"papers/{p.slug}.md"
+
+
+def author(a: Author | str) -> str:
+    return f"authors/{a if isinstance(a, str) else a.slug}.md"
+
+
+def tag(t: Tag | str) -> str:
+    return f"tags/{t if isinstance(t, str) else t.slug}.md"
+
+
+def authors_initial(initial: str) -> str:
+    return f"authors/initial/{initial}.md"
+
+
+def page_n(first: str, n: int) -> str:
+    """Page ``n`` (1-based) of a paginated listing whose first page is ``first``."""
+    if n == 1:
+        return first
+    stem = first[: -len("/index.md")] if first.endswith("/index.md") else first[: -len(".md")]
+    return f"{stem}/page/{n}.md"
+
+
+def url(src_uri: str) -> str:
+    """Site-relative directory URL of a page: ``papers/2503.04504/``, ``""`` for home."""
+    if src_uri == HOME:
+        return ""
+    if src_uri.endswith("/index.md"):
+        return src_uri[: -len("index.md")]
+    return src_uri[: -len(".md")] + "/"
+
+
+def absolute(site_url: str, src_uri: str) -> str:
+    """Absolute URL of a page, for share links and feeds."""
+    return site_url.rstrip("/") + "/" + url(src_uri)
+
+
+@dataclass(frozen=True)
+class Linker:
+    """Relative links from one page; templates get one bound to the page they render."""
+
+    here: str
+    """Source URI of the page being rendered."""
+
+    def __call__(self, target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(self.here) or ".")
+
+    def paper(self, p: Paper) -> str:
+        return self(paper(p))
+
+    def author(self, a: Author | str) -> str:
+        return self(author(a))
+
+    def tag(self, t: Tag | str) -> str:
+        return self(tag(t))
+
+
+_PROFILE_URLS = {
+    "homepage": "{}",
+    "x": "https://x.com/{}",
+    "github": "https://github.com/{}",
+    "orcid": "https://orcid.org/{}",
+    "google_scholar": "https://scholar.google.com/citations?user={}",
+    "semantic_scholar": "https://www.semanticscholar.org/author/{}",
+    "openalex": "https://openalex.org/{}",
+}
+
+
+def profile_url(kind: str, value: str) -> str:
+    """URL of an author's profile of the given kind (``x``, ``orcid``, …)."""
+    if kind == "openalex" and value.startswith("https://"):
+        return value
+    return _PROFILE_URLS[kind].format(value.lstrip("@"))

@@ -1,0 +1,132 @@
+"""The MkDocs plugin: thin hooks over ``loader`` and ``render``.
+
+``on_config`` loads and validates ``content/`` (so a content error stops the build before any
+page is read), ``on_files`` adds the rendered pages as virtual files, ``on_serve`` makes
+``mkdocs serve`` rebuild when a digest, record or template changes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from . import paths
+from .errors import ContentErrors, PaperdigestError
+from .loader import check_content
+from .model import Site
+from .render import TEMPLATES_DIR, RenderOptions, render_site
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+
+log = get_plugin_logger(__name__)
+
+
+class PluginConfig(base.Config):
+    content_dir = c.Type(str, default="content")
+    """Folder holding ``papers/`` and ``authors/``, relative to ``mkdocs.yml``."""
+    templates_dir = c.Type(str, default="site_templates")
+    """Folder of the page templates and assets, relative to ``mkdocs.yml``."""
+    per_page = c.Type(int, default=50)
+    home_count = c.Type(int, default=12)
+    authors_per_index = c.Type(int, default=400)
+    drafts = c.Type(bool, default=False)
+    """Build digests marked ``draft: true`` too."""
+
+
+class PaperdigestPlugin(BasePlugin[PluginConfig]):
+    """Generates paper, author and tag pages from ``content/``."""
+
+    def __init__(self) -> None:
+        self.site: Site | None = None
+        self.pages: dict[str, str] = {}
+        self.root = Path.cwd()
+
+    def _dir(self, configured: str) -> Path:
+        return (self.root / configured).resolve()
+
+    def _templates(self) -> Path:
+        """The project's templates, else the ones beside the package (for bare projects)."""
+        own = self._dir(self.config.templates_dir)
+        return own if own.is_dir() else TEMPLATES_DIR
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        if not config.site_url:
+            raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
+                              "need the absolute address of the site")
+        site, problems = check_content(self._dir(self.config.content_dir), root=self.root,
+                                       include_drafts=self.config.drafts)
+        for problem in problems:
+            if problem.severity == "warning":
+                log.warning(str(problem))
+        if site is None:
+            raise PluginError(str(ContentErrors(problems)))
+        options = RenderOptions(
+            site_url=config.site_url, per_page=self.config.per_page,
+            home_count=self.config.home_count, authors_per_index=self.config.authors_per_index,
+        )
+        try:
+            self.pages = render_site(site, options, self._templates())
+        except PaperdigestError as exc:
+            raise PluginError(str(exc)) from exc
+        self.site = site
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        docs_prefix = posixpath.relpath(Path(config.docs_dir).as_posix(), self.root.as_posix())
+        for file in files:
+            if file.generated_by is None:
+                file.edit_uri = f"{docs_prefix}/{file.src_uri}"
+        listed = _nav_pages(config)
+        for uri, text in self.pages.items():
+            if files.get_file_from_path(uri) is not None:
+                raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
+                                  "page: rename or delete it")
+            # Pages reached through listings stay out of the nav: a nav naming every page
+            # makes each page carry the whole nav (quadratic output).
+            inclusion = InclusionLevel.INCLUDED if uri in listed else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=text, inclusion=inclusion))
+        assert self.site is not None
+        for paper in self.site.papers:
+            generated = files.get_file_from_path(paths.paper(paper))
+            if generated is not None:
+                generated.edit_uri = paper.source_path
+        assets = self._templates() / "assets"
+        for asset in sorted(assets.rglob("*")) if assets.is_dir() else ():
+            if asset.is_file():
+                uri = "assets/paperdigest/" + asset.relative_to(assets).as_posix()
+                files.append(File.generated(config, uri, abs_src_path=str(asset)))
+        return files
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: object
+                 ) -> LiveReloadServer:
+        server.watch(str(self._dir(self.config.content_dir)))
+        server.watch(str(self._templates()))
+        return server
+
+
+def _nav_pages(config: MkDocsConfig) -> set[str]:
+    """Source URIs named in the ``nav`` of ``mkdocs.yml``."""
+    found: set[str] = set()
+
+    def walk(item: object) -> None:
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(config.nav or [])
+    return found

@@ -1,0 +1,203 @@
+"""Rendering the ``Site`` into Markdown pages with the Jinja templates in ``site_templates/``.
+
+``render_site`` returns ``{source URI: markdown}`` and never touches the disk: the MkDocs
+plugin turns the mapping into virtual files and ``paperdigest export`` writes it out.
+Templates produce Markdown, so autoescaping is off and every piece of content text goes
+through the ``md`` (Markdown text) or ``attr`` (HTML attribute) filter explicitly.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import blurb as blurbs
+from . import ids, paths
+from .errors import RenderError
+from .model import SECTION_TITLES, Author, Paper, Site
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates"
+
+# Characters Python-Markdown (with the tables and attr_list extensions) treats as markup.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def md(value: object) -> str:
+    """Escape text for use as literal text in Markdown (and the HTML it becomes)."""
+    text = html.escape(str(value), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def yaml_str(value: object) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def attr(value: object) -> str:
+    """Escape text for a double-quoted HTML attribute."""
+    return html.escape(str(value), quote=True)
+
+
+PROFILE_LABELS = {
+    "homepage": "ホームページ", "x": "X", "github": "GitHub", "orcid": "ORCID",
+    "google_scholar": "Google Scholar", "semantic_scholar": "Semantic Scholar",
+    "openalex": "OpenAlex",
+}
+
+
+def profile_link(kind: str, value: str) -> str:
+    """A Markdown link to one of an author's profiles."""
+    return f"[{PROFILE_LABELS[kind]}](<{paths.profile_url(kind, value)}>)"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Settings of the generated pages (the plugin fills them from ``mkdocs.yml``)."""
+
+    site_url: str = "https://example.org/"
+    """Absolute base URL; share links and feeds need absolute page URLs."""
+    per_page: int = 50
+    """Cards per page of a listing (papers, tags, authors)."""
+    home_count: int = 12
+    """Latest papers on the home page."""
+    authors_per_index: int = 400
+    """Above this many authors the author index is split by initial."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Free values passed to every template as ``extra``."""
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page of a listing sits among its siblings."""
+
+    number: int
+    count: int
+    first: str
+    here: str
+
+    def page(self, n: int) -> str:
+        return paths.page_n(self.first, n)
+
+
+def _paginate(items: Sequence[Paper], per_page: int, first: str
+              ) -> Iterator[tuple[Sequence[Paper], Pager]]:
+    count = max(1, math.ceil(len(items) / per_page))
+    for n in range(1, count + 1):
+        here = paths.page_n(first, n)
+        yield items[(n - 1) * per_page: n * per_page], Pager(n, count, first, here)
+
+
+@lru_cache(maxsize=4)
+def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """The Jinja environment over ``site_templates/`` (cached: templates compile once)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md
+    env.filters["attr"] = attr
+    env.filters["yaml"] = yaml_str
+    env.globals["SECTION_TITLES"] = SECTION_TITLES
+    env.globals["abs_url"] = ids.abs_url
+    env.globals["pdf_url"] = ids.pdf_url
+    env.globals["intent_url"] = blurbs.intent_url
+    env.globals["link_of"] = profile_link
+    return env
+
+
+class Renderer:
+    """Renders one site; holds what every page shares."""
+
+    def __init__(self, site: Site, options: RenderOptions, templates_dir: Path) -> None:
+        self.site = site
+        self.options = options
+        self.env = environment(templates_dir)
+        self.pages: dict[str, str] = {}
+
+    def render(self, template: str, here: str, **context: Any) -> None:
+        try:
+            text = self.env.get_template(template).render(
+                site=self.site, options=self.options, extra=self.options.extra,
+                here=here, to=paths.Linker(here), page_url=self.absolute(here), **context,
+            )
+        except jinja2.TemplateError as exc:
+            where = getattr(exc, "lineno", None)
+            name = getattr(exc, "name", None) or getattr(exc, "filename", None) or template
+            line = f", line {where}" if where else ""
+            raise RenderError(f"site_templates/{name}{line}: {exc}") from exc
+        self.pages[here] = text
+
+    def absolute(self, src_uri: str) -> str:
+        return paths.absolute(self.options.site_url, src_uri)
+
+    def share(self, paper: Paper, text: str) -> str:
+        return blurbs.intent_url(text, self.absolute(paths.paper(paper)))
+
+    def run(self) -> dict[str, str]:
+        site, o = self.site, self.options
+        common = {"share": self.share, "absolute": self.absolute}
+        self.render("pages/home.md.j2", paths.HOME, papers=site.papers[: o.home_count], **common)
+        for chunk, pager in _paginate(site.papers, o.per_page, paths.PAPERS):
+            self.render("pages/papers.md.j2", pager.here, papers=chunk, pager=pager, **common)
+        for chunk, pager in _paginate(site.papers, o.per_page, paths.BLURBS):
+            self.render("pages/blurbs.md.j2", pager.here, papers=chunk, pager=pager, **common)
+        for paper in site.papers:
+            self.render("pages/paper.md.j2", paths.paper(paper), paper=paper, **common)
+        for slug, author in site.authors.items():
+            papers = site.papers_by_author.get(slug, ())
+            for chunk, pager in _paginate(papers, o.per_page, paths.author(slug)):
+                self.render("pages/author.md.j2", pager.here, author=author, papers=chunk,
+                            total=len(papers), pager=pager, **common)
+        self._author_index()
+        for slug, tag in site.tags.items():
+            papers = site.papers_by_tag.get(slug, ())
+            for chunk, pager in _paginate(papers, o.per_page, paths.tag(slug)):
+                self.render("pages/tag.md.j2", pager.here, tag=tag, papers=chunk,
+                            total=len(papers), pager=pager, **common)
+        self.render("pages/tags.md.j2", paths.TAGS)
+        return self.pages
+
+    def _author_index(self) -> None:
+        authors = list(self.site.authors.values())
+        groups = _by_initial(authors)
+        split = len(authors) > self.options.authors_per_index
+        self.render("pages/authors.md.j2", paths.AUTHORS, groups=groups, split=split,
+                    initial_page=paths.authors_initial)
+        if split:
+            for initial, members in groups:
+                self.render("pages/authors_initial.md.j2", paths.authors_initial(initial),
+                            initial=initial, authors=members, groups=groups,
+                            initial_page=paths.authors_initial)
+
+
+def initial_of(author: Author) -> str:
+    """A–Z for Latin names, ``other`` for the rest (URL-safe either way)."""
+    first = ids.ascii_slug(author.name)[:1]
+    return first if first.isalpha() else "other"
+
+
+def _by_initial(authors: list[Author]) -> list[tuple[str, list[Author]]]:
+    groups: dict[str, list[Author]] = {}
+    for a in authors:
+        groups.setdefault(initial_of(a), []).append(a)
+    return sorted(groups.items(), key=lambda kv: (kv[0] == "other", kv[0]))
+
+
+def render_site(site: Site, options: RenderOptions | None = None,
+                templates_dir: Path | None = None) -> dict[str, str]:
+    """Render every generated page: ``{source URI: markdown}``, in a stable order."""
+    return Renderer(site, options or RenderOptions(), templates_dir or TEMPLATES_DIR).run()
+

@@ -1,0 +1,211 @@
+"""Field rules for digest front matter and author records.
+
+Each checker takes a raw YAML value and returns the clean value or raises ``Invalid`` with
+plain words; ``check_mapping`` applies a table of checkers and collects every problem with
+its line, so a contributor sees all mistakes at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problem
+from .ids import ArxivId, parse_arxiv_id
+from .yamlsafe import Lines
+
+
+class Invalid(Exception):
+    """A value broke a rule; the message says what was expected and how to fix it."""
+
+
+Checker = Callable[[Any], Any]
+
+# Zero-width, bidi-control and BOM characters: invisible, and able to disguise text.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
+_HANDLE = re.compile(r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38})")
+_ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
+_OPENALEX = re.compile(r"(?:https://openalex\.org/)?A\d{4,12}")
+_S2 = re.compile(r"\d{1,12}")
+_SCHOLAR = re.compile(r"[A-Za-z0-9_-]{12}")
+
+
+def describe(value: Any) -> str:
+    """How a wrong value is named in a message."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
+def text(value: Any, what: str = "text") -> str:
+    """Plain single-line text, NFC, without invisible characters."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        raise Invalid(f"expected {what}, got {describe(value)}")
+    if isinstance(value, int):
+        raise Invalid(f"expected {what}, got {describe(value)}: quote it if it is meant as text")
+    s = unicodedata.normalize("NFC", str(value)).strip()
+    if not s:
+        raise Invalid(f"expected {what}, got an empty value")
+    bad = _INVISIBLE.search(s)
+    if bad:
+        raise Invalid(
+            f"contains the invisible character U+{ord(bad.group()):04X}: delete it"
+        )
+    return s
+
+
+def name(value: Any) -> str:
+    return text(value, "a name")
+
+
+def arxiv_id(value: Any) -> ArxivId:
+    s = text(value, "an arXiv id")
+    parsed = parse_arxiv_id(s)
+    if parsed is None:
+        raise Invalid(
+            f"'{s}' is not an arXiv id: write it like 2503.04504, 2503.04504v2 or hep-th/9901001"
+        )
+    return parsed
+
+
+def date(value: Any) -> dt.date:
+    s = text(value, "a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(s) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s) else _bad_date(s)
+    except ValueError:
+        raise Invalid(f"'{s}' is not a real date: write it as YYYY-MM-DD") from None
+
+
+def _bad_date(s: str) -> dt.date:
+    raise Invalid(f"'{s}' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-06")
+
+
+def category(value: Any) -> str:
+    s = text(value, "an arXiv category")
+    if not _CATEGORY.fullmatch(s):
+        raise Invalid(f"'{s}' is not an arXiv category: write it like cs.CL or hep-th")
+    return s
+
+
+def url(value: Any) -> str:
+    s = text(value, "a URL")
+    if not re.fullmatch(r"https?://[^\s<>\"'`]+", s, flags=re.IGNORECASE):
+        raise Invalid(f"'{s}' is not an http(s) URL: write the full address, https://…")
+    return s
+
+
+def boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise Invalid(f"expected true or false, got {describe(value)}")
+
+
+def integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"expected a whole number, got {describe(value)}")
+    if value < 0:
+        raise Invalid(f"expected a number of 0 or more, got {value}")
+    return value
+
+
+def pattern(regex: re.Pattern[str], example: str) -> Checker:
+    def check(value: Any) -> str:
+        s = text(str(value) if isinstance(value, int) and not isinstance(value, bool) else value)
+        if not regex.fullmatch(s):
+            raise Invalid(f"'{s}' does not look right: expected something like {example}")
+        return s
+
+    return check
+
+
+handle = pattern(_HANDLE, "hillbig (without @)")
+orcid = pattern(_ORCID, "0000-0002-1825-0097")
+openalex = pattern(_OPENALEX, "A5023888391")
+semantic_scholar = pattern(_S2, '"1741101" (digits)')
+google_scholar = pattern(_SCHOLAR, "a 12-character id such as xxxxxxxxAAAJ")
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list of values each checked by ``item``; a single value is not accepted."""
+
+    item: Checker
+    what: str
+
+    def __call__(self, value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise Invalid(f"expected a list of {self.what}, got {describe(value)}: "
+                          "write one item per line starting with '- '")
+        return value
+
+
+def check_mapping(
+    data: Any,
+    rules: Mapping[str, Checker],
+    *,
+    path: str,
+    lines: Lines,
+    line_offset: int,
+    required: tuple[str, ...] = (),
+    what: str,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Check every key of ``data`` against ``rules``; return clean values and all problems."""
+    problems: list[Problem] = []
+
+    def at(*key: str | int) -> int | None:
+        line = lines.get(tuple(key))
+        return None if line is None else line + line_offset
+
+    if not isinstance(data, dict):
+        problems.append(Problem(path, at() or 1 + line_offset, None,
+                                f"{what} must be a mapping of 'key: value' lines, "
+                                f"got {describe(data)}"))
+        return {}, problems
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        key_s = str(key)
+        rule = rules.get(key_s)
+        if rule is None:
+            guess = difflib.get_close_matches(key_s, list(rules), n=1, cutoff=0.6)
+            hint = f": did you mean '{guess[0]}'?" if guess else (
+                f": known keys are {', '.join(sorted(rules))}")
+            problems.append(Problem(path, at(key_s), key_s, f"unknown key{hint}"))
+            continue
+        if isinstance(rule, ListOf):
+            try:
+                items = rule(value)
+            except Invalid as exc:
+                problems.append(Problem(path, at(key_s), key_s, str(exc)))
+                continue
+            out = []
+            for index, item in enumerate(items):
+                try:
+                    out.append(rule.item(item))
+                except Invalid as exc:
+                    problems.append(Problem(path, at(key_s, index) or at(key_s),
+                                            f"{key_s}[{index}]", str(exc)))
+            clean[key_s] = out
+            continue
+        try:
+            clean[key_s] = rule(value)
+        except Invalid as exc:
+            problems.append(Problem(path, at(key_s), key_s, str(exc)))
+    for key_s in required:
+        if key_s not in data:
+            problems.append(Problem(path, at() or 1 + line_offset, key_s,
+                                    f"is required: add '{key_s}: …'"))
+    return clean, problems

@@ -1,0 +1,101 @@
+"""Shared fixtures: small content trees in tmp_path, real MkDocs builds, golden files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="Rewrite the expected files of golden tests.")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
+    """Write ``{relative path: text}`` under ``root``."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+SECTIONS = """\
+## 1. 既存研究では何ができなかったのか
+
+既存手法は再学習が必要だった。
+
+## 2. どのようなアプローチでそれを解決しようとしたか
+
+テキストで異常を指定する。
+
+## 3. 結果、何が達成できたのか
+
+UBnormalで最高精度。
+
+## 4. Limitationや問題点は何か
+
+計算コストが高い。
+
+## 5. 技術的な詳細について
+
+```python
+# コメントは見出しではない
+def f(x):
+    return x
+```
+
+## 6. コストや物理的な詳細について
+
+RTX 3090 一枚。
+
+## 7. 参考文献のうち、特に参照すべきもの
+
+CLIP。
+
+## 8. この論文を140字以内のツイートで要約すると？
+
+再学習なしで異常検知 #異常検知 #ZeroShot
+"""
+
+
+def digest(arxiv: str = "2503.04504", *, front: str | None = None, title: str = "AnyAnomaly",
+           sections: str = SECTIONS) -> str:
+    """A valid digest; ``front`` replaces the default front matter (``""`` for none)."""
+    if front is None:
+        front = (f"arxiv: \"{arxiv}\"\nauthors:\n  - Sunghyun Ahn\n  - Youngwan Jo\n"
+                 "date: 2025-03-06\ncategory: cs.CV\ntags: [LLM]\n")
+    head = f"---\n{front}---\n\n" if front else ""
+    return f"{head}# {title}\n\n[View Paper](http://arxiv.org/abs/{arxiv}v1)\n\n{sections}"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Path]:
+    """Make a project (mkdocs.yml, templates, about page) with the given content files."""
+
+    def make(files: Mapping[str, str | bytes]) -> Path:
+        shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+        shutil.copytree(REPO / "site_templates", tmp_path / "site_templates")
+        write_tree(tmp_path, {"content/pages/about.md": "# About\n\nサンプル。\n"})
+        (tmp_path / "content" / "papers").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "content" / "authors").mkdir(parents=True, exist_ok=True)
+        write_tree(tmp_path, files)
+        return tmp_path
+
+    return make

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import digest
+
+from generator.cli import github_annotation, main
+from generator.errors import Problem
+
+Make = Callable[[Mapping[str, str | bytes]], Path]
+
+
+def run(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--root", str(root), *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_ok(project: Make) -> None:
+    code, out, _ = run(project({"content/papers/a.md": digest()}), "check")
+    assert code == 0
+    assert out == "OK: 1 papers, 2 authors, 3 tags.\n"
+
+
+def test_check_reports_every_problem_with_file_and_line(project: Make) -> None:
+    root = project({
+        "content/papers/a.md": digest(front="tag: [x]\nauthors: [42]\n"),
+        "content/papers/b.md": digest("2503.00002", front="date: 2025-13-01\n"),
+    })
+    code, out, err = run(root, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        "content/papers/a.md:2: tag: unknown key: did you mean 'tags'?",
+        "content/papers/a.md:3: authors[0]: expected a name, got the number 42: quote it if "
+        "it is meant as text",
+        "content/papers/b.md:2: date: '2025-13-01' is not a real date: write it as YYYY-MM-DD",
+    ]
+    assert err == "3 problems found.\n"
+
+
+def test_check_limited_to_paths(project: Make) -> None:
+    root = project({
+        "content/papers/a.md": digest(front="tag: [x]\n"),
+        "content/papers/b.md": digest("2503.00002", front="date: x\n"),
+    })
+    code, out, _ = run(root, "check", str(root / "content/papers/b.md"))
+    assert code == 1
+    assert out.splitlines() == ["content/papers/b.md:2: date: 'x' is not a date: write it as "
+                                "YYYY-MM-DD, e.g. 2025-03-06"]
+
+
+def test_check_json(project: Make) -> None:
+    root = project({"content/papers/a.md": digest(front="tag: [x]\n")})
+    code, out, _ = run(root, "check", "--format", "json")
+    assert code == 1
+    assert json.loads(out) == {
+        "ok": False, "errors": 1, "warnings": 0,
+        "problems": [{"path": "content/papers/a.md", "line": 2, "column": None, "field": "tag",
+                      "severity": "error", "message": "unknown key: did you mean 'tags'?"}],
+    }
+
+
+def test_check_github_annotations_and_summary(project: Make, tmp_path: Path) -> None:
+    root = project({"content/papers/a.md": digest(front="tag: [x]\n")})
+    summary = tmp_path / "summary.md"
+    code, out, err = run(root, "check", "--format", "github",
+                         env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert code == 1
+    assert out == ("::error file=content/papers/a.md,line=2,title=paperdigest%3A tag::"
+                   "tag: unknown key: did you mean 'tags'?\n")
+    assert "content/papers/a.md:2: tag: unknown key" in err
+    assert "| content/papers/a.md | 2 | tag | unknown key: did you mean 'tags'? |" in (
+        summary.read_text(encoding="utf-8"))
+
+
+def test_annotation_escaping() -> None:
+    problem = Problem("a,b:c.md", 3, "x", "100% wrong\r\nsecond: line, here", column=4)
+    assert github_annotation(problem) == (
+        "::error file=a%2Cb%3Ac.md,line=3,col=4,title=paperdigest%3A x::"
+        "x: 100%25 wrong%0D%0Asecond: line, here"
+    )
+
+
+def test_check_without_content(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path, "check")
+    assert code == 1
+    assert "no content/papers folder in" in err
+
+
+def test_export_writes_every_page(project: Make, tmp_path: Path) -> None:
+    root = project({"content/papers/a.md": digest()})
+    out = tmp_path / "out"
+    code, stdout, _ = run(root, "export", str(out))
+    assert code == 0
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
+    assert "papers/2503.04504.md" in written and "index.md" in written
+    assert stdout == f"wrote {len(written)} pages to {out}\n"
+    assert "# AnyAnomaly" in (out / "papers/2503.04504.md").read_text(encoding="utf-8")
+
+
+def test_export_refuses_invalid_content(project: Make, tmp_path: Path) -> None:
+    root = project({"content/papers/a.md": digest(front="tag: x\n")})
+    code, _, err = run(root, "export", str(tmp_path / "out"))
+    assert code == 1
+    assert "content/papers/a.md:2: tag: unknown key" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("text", "length", "code"), [("あ" * 128, 256, 0), ("あ" * 129, 258, 1)])
+def test_blurb_command(text: str, length: int, code: int) -> None:
+    result = CliRunner().invoke(main, ["blurb", "--json", text])
+    assert result.exit_code == code
+    data = json.loads(result.stdout)
+    assert data["weighted_length"] == length
+    assert (data["limit"], data["share_limit"], data["ok"]) == (280, 256, code == 0)
+
+
+def test_blurb_from_stdin() -> None:
+    result = CliRunner().invoke(main, ["blurb", "-"], input="AnyAnomaly 🎉\n")
+    assert result.exit_code == 0
+    assert result.stdout == "12 / 280 as X counts it (244 left with the page link attached)\n"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from generator.yamlsafe import MAX_BYTES, YamlProblem, load
+
+
+def test_ids_and_words_stay_text() -> None:
+    data, _ = load("arxiv: 2503.10100\nc: no\nd: 2025-03-06\no: 0123\ns: 1:20\nv: 1.10\n")
+    assert data == {"arxiv": "2503.10100", "c": "no", "d": "2025-03-06", "o": "0123",
+                    "s": "1:20", "v": "1.10"}
+
+
+def test_only_plain_booleans_integers_and_null_are_typed() -> None:
+    data, _ = load("a: true\nb: False\nn: 42\nm: -3\nz: ~\ne:\nyes: on\n")
+    assert data == {"a": True, "b": False, "n": 42, "m": -3, "z": None, "e": None, "yes": "on"}
+
+
+def test_lines_of_every_node() -> None:
+    _, lines = load("title: x\nauthors:\n  - a\n  - 42\nmetrics:\n  h_index: 3\n")
+    assert lines[("authors", 1)] == 4
+    assert lines[("metrics", "h_index")] == 6
+    assert lines[("authors",)] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("a: 1\nb: 2\na: 3\n", 3, "duplicate key 'a' (first on line 1): keep only one"),
+        ("a: &x 1\nb: *x\n", 1, "anchors (&x) are not allowed: write the value out in full"),
+        ("a: !!python/object/apply:os.system [ls]\n", 1,
+         "YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed: "
+         "remove it and write plain text"),
+        ("a: !custom x\n", 1, "YAML tags (!custom) are not allowed: remove it and write plain text"),
+        ("a: [1, 2\n", 2, "YAML syntax error: expected ',' or ']', but got '<stream end>'"),
+        ("a: b: c\n", 1, "YAML syntax error: mapping values are not allowed here"),
+    ],
+)
+def test_rejected_with_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(YamlProblem) as info:
+        load(text)
+    assert (info.value.line, info.value.message) == (line, message)
+
+
+def test_alias_bomb_is_refused_fast() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n"
+        for i in range(8)
+    )
+    start = time.perf_counter()
+    with pytest.raises(YamlProblem, match="anchors"):
+        load(bomb)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_size_cap() -> None:
+    with pytest.raises(YamlProblem) as info:
+        load("a: " + "x" * MAX_BYTES)
+    assert info.value.message == "the file is larger than 512 KB: split it"
