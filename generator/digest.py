@@ -86,9 +86,9 @@ def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
         lineno = first_line + index
         fm = _FENCE.match(line)
         if fence is not None:
-            if fm and fm.group(1)[0] == fence[0][0] and len(fm.group(1)) >= len(fence[0]):
-                if not fm.group(2).strip():
-                    fence = None
+            closes = fm and fm.group(1)[0] == fence[0][0] and len(fm.group(1)) >= len(fence[0])
+            if closes and fm and not fm.group(2).strip():
+                fence = None
             continue
         if fm:
             fence = (fm.group(1), lineno)

@@ -8,23 +8,25 @@ If anything is wrong, ``ContentErrors`` carries every problem at once.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import blurb as blurbs
 from . import schema as s
+from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
 from .errors import ContentErrors, Problem
-from .ids import AUTHOR_ID, ArxivId, ascii_slug, hashed_slug, tag_key, text_key, unicode_slug
-from .model import SECTION_TITLES, Author, Metrics, Paper, Site, Tag
+from .ids import ArxivId, ascii_slug, hashed_slug, tag_key, text_key, unicode_slug
+from .model import SECTION_TITLES, Author, Paper, Site, Tag
 from .paths import RESERVED_AUTHOR_SLUGS, RESERVED_TAG_SLUGS
-from .yamlsafe import MAX_BYTES, YamlProblem
+from .records import Record, author_of, load_author, name_index
+from .textfile import read_text, relpath
+from .yamlsafe import YamlProblem
 from .yamlsafe import load as load_yaml
 
 PAPER_RULES: Mapping[str, s.Checker] = {
@@ -40,23 +42,7 @@ PAPER_RULES: Mapping[str, s.Checker] = {
     "draft": s.boolean,
 }
 
-LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_scholar", "openalex")
-
-AUTHOR_RULES: Mapping[str, s.Checker] = {
-    "name": s.name,
-    "native_name": s.name,
-    "aliases": s.ListOf(s.name, "names"),
-    "affiliation": s.text,
-    "homepage": s.url,
-    "x": s.handle,
-    "github": s.handle,
-    "orcid": s.orcid,
-    "openalex": s.openalex,
-    "semantic_scholar": s.semantic_scholar,
-    "google_scholar": s.google_scholar,
-    "bio": s.text,
-    "metrics": lambda v: v,  # checked by _metrics, which knows the nested lines
-}
+T = TypeVar("T")
 
 _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
@@ -74,42 +60,6 @@ class _Draft:
     body: ParsedDigest
     blurb: str
     tag_texts: list[str] = field(default_factory=list)
-
-
-def relpath(path: Path, root: Path) -> str:
-    """Path as shown in messages: relative to the project root, ``/`` separators."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path, root)).as_posix()
-
-
-def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
-    """Read a content file as NFC text, refusing what cannot be content."""
-    if path.is_symlink():
-        problems.append(Problem(rel, None, None, "is a symbolic link: content files must be "
-                                "regular files; copy the file instead"))
-        return None
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        problems.append(Problem(rel, None, None, f"is {len(data) // 1024} KB; the limit is "
-                                f"{MAX_BYTES // 1024} KB: split or shorten it"))
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(rel, 1, None, "starts with a byte-order mark (BOM): save the "
-                                "file as UTF-8 without BOM"))
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(rel, line, None, "is not valid UTF-8: save the file as UTF-8"))
-        return None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(rel, line, None, "contains a NUL character: delete it"))
-        return None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
 
 
 def split_front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str | None, str, int]:
@@ -220,98 +170,6 @@ def _blurb(
     return str(text)
 
 
-@dataclass
-class _Record:
-    id: str
-    path: str
-    fields: dict[str, Any]
-    metrics: Metrics | None
-
-
-def load_author(path: Path, root: Path, problems: list[Problem]) -> _Record | None:
-    """Check one author record on its own."""
-    rel = relpath(path, root)
-    if not AUTHOR_ID.fullmatch(path.stem) or path.stem in RESERVED_AUTHOR_SLUGS:
-        problems.append(Problem(rel, None, None, "the file name must be a lower-case ASCII id "
-                                "such as takuya-akiba.yaml (letters, digits, '-'; not "
-                                f"{', '.join(sorted(RESERVED_AUTHOR_SLUGS))})"))
-        return None
-    text = read_text(path, rel, problems)
-    if text is None:
-        return None
-    try:
-        data, lines = load_yaml(text)
-    except YamlProblem as exc:
-        problems.append(Problem(rel, exc.line, None, exc.message))
-        return None
-    before = len(problems)
-    fields, found = s.check_mapping(data, AUTHOR_RULES, path=rel, lines=lines, line_offset=0,
-                                    required=("name",), what="an author record")
-    problems.extend(found)
-    metrics = _metrics(rel, fields.get("metrics"), lines, problems)
-    if len(problems) > before:
-        return None
-    return _Record(path.stem, rel, fields, metrics)
-
-
-_METRIC_RULES: Mapping[str, s.Checker] = {
-    "h_index": s.integer, "citations": s.integer, "papers": s.integer,
-    "as_of": s.date, "source": s.text,
-}
-
-
-def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Problem]
-             ) -> Metrics | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        problems.append(Problem(rel, lines.get(("metrics",)), "metrics",
-                                f"expected a mapping (h_index: 16 …), got {s.describe(raw)}"))
-        return None
-    known: dict[str, Any] = {}
-    extra: list[tuple[str, str]] = []
-    for key, value in raw.items():
-        key_s, line = str(key), lines.get(("metrics", str(key)))
-        rule = _METRIC_RULES.get(key_s)
-        try:
-            if rule is not None:
-                known[key_s] = rule(value)
-            elif isinstance(value, (int, str)) and not isinstance(value, bool):
-                extra.append((key_s, s.text(str(value))))
-            else:
-                raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
-        except s.Invalid as exc:
-            problems.append(Problem(rel, line, f"metrics.{key_s}", str(exc)))
-    return Metrics(extra=tuple(extra), **known)
-
-
-def _name_index(records: list[_Record], problems: list[Problem]) -> dict[str, _Record]:
-    """Map every spelling of every record to the record; a spelling shared is an error."""
-    index: dict[str, _Record] = {}
-    for record in records:
-        spellings = [record.fields["name"], record.fields.get("native_name"),
-                     *record.fields.get("aliases", [])]
-        for spelling in {text_key(x) for x in spellings if x}:
-            other = index.get(spelling)
-            if other is not None and other is not record:
-                problems.append(Problem(record.path, None, None,
-                                        f"the name '{spelling}' also belongs to {other.path}: "
-                                        "a name may match only one record; remove it from one"))
-            else:
-                index[spelling] = record
-    return index
-
-
-def _author(record: _Record) -> Author:
-    f = record.fields
-    return Author(
-        slug=record.id, name=f["name"], native_name=f.get("native_name"),
-        aliases=tuple(f.get("aliases", [])), affiliation=f.get("affiliation"),
-        links=tuple((k, str(f[k])) for k in LINK_KEYS if k in f), bio=f.get("bio"),
-        metrics=record.metrics, record_path=record.path,
-    )
-
-
 def _unique(slug: str, taken: set[str]) -> str:
     candidate, n = slug, 2
     while candidate in taken:
@@ -320,10 +178,10 @@ def _unique(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def resolve(drafts: list[_Draft], records: list[_Record], problems: list[Problem]) -> Site:
+def resolve(drafts: list[_Draft], records: list[Record], problems: list[Problem]) -> Site:
     """Second phase: match names to records, merge tags, find duplicate papers."""
-    index = _name_index(records, problems)
-    authors: dict[str, Author] = {r.id: _author(r) for r in records}
+    index = name_index(records, problems)
+    authors: dict[str, Author] = {r.id: author_of(r) for r in records}
     taken = set(authors) | RESERVED_AUTHOR_SLUGS
     by_key: dict[str, str] = {}
     first_spelling: dict[str, str] = {}
@@ -357,9 +215,10 @@ def resolve(drafts: list[_Draft], records: list[_Record], problems: list[Problem
     seen: dict[str, str] = {}
     papers: list[Paper] = []
     for draft in sorted(drafts, key=lambda d: d.path):
-        if draft.arxiv.base in seen:
+        first = seen.get(draft.arxiv.base)
+        if first is not None:
             problems.append(Problem(draft.path, None, "arxiv",
-                                    f"the paper {draft.arxiv.base} is also in {seen[draft.arxiv.base]}: "
+                                    f"the paper {draft.arxiv.base} is also in {first}: "
                                     "keep one file per paper"))
             continue
         seen[draft.arxiv.base] = draft.path
@@ -390,18 +249,42 @@ def find_files(content_dir: Path) -> tuple[list[Path], list[Path]]:
     return papers, authors
 
 
+@dataclass
+class LoadCache:
+    """What ``check_content`` may reuse from the previous build (``mkdocs serve``)."""
+
+    digests: FileCache[_Draft | None] = field(default_factory=FileCache)
+    records: FileCache[Record | None] = field(default_factory=FileCache)
+
+
+def _load_all(paths: list[Path], load: Callable[[Path, Path, list[Problem]], T], root: Path,
+              cache: FileCache[T] | None, problems: list[Problem]) -> list[T]:
+    if cache is None:
+        return [load(p, root, problems) for p in paths]
+    cache.keep_only(paths)
+    results = []
+    for path in paths:
+        result, found = cache.load(path, lambda p, out: load(p, root, out))
+        problems.extend(found)
+        results.append(result)
+    return results
+
+
 def check_content(
-    content_dir: Path, *, root: Path | None = None, include_drafts: bool = False
+    content_dir: Path, *, root: Path | None = None, include_drafts: bool = False,
+    cache: LoadCache | None = None,
 ) -> tuple[Site | None, list[Problem]]:
     """Load and validate everything; return the site (None if any error) and all problems."""
     root = root or content_dir.parent
     problems: list[Problem] = []
     paper_files, author_files = find_files(content_dir)
     problems.extend(_name_problems([*paper_files, *author_files], root))
-    drafts = [d for d in (load_digest(p, root, problems) for p in paper_files) if d]
+    drafts = [d for d in _load_all(paper_files, load_digest, root,
+                                   cache and cache.digests, problems) if d]
     if not include_drafts:
         drafts = [d for d in drafts if not d.fields.get("draft", False)]
-    records = [r for r in (load_author(p, root, problems) for p in author_files) if r]
+    records = [r for r in _load_all(author_files, load_author, root,
+                                    cache and cache.records, problems) if r]
     site = resolve(drafts, records, problems)
     if any(p.severity == "error" for p in problems):
         return None, sorted(problems, key=Problem.sort_key)

@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import paths
 from .errors import ContentErrors, PaperdigestError
-from .loader import check_content
+from .loader import LoadCache, check_content
 from .model import Site
 from .render import TEMPLATES_DIR, RenderOptions, render_site
 
@@ -49,6 +49,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
         self.site: Site | None = None
         self.pages: dict[str, str] = {}
         self.root = Path.cwd()
+        self.cache = LoadCache()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defining this hook keeps the plugin, and so its cache, across serve rebuilds."""
 
     def _dir(self, configured: str) -> Path:
         return (self.root / configured).resolve()
@@ -64,7 +68,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
         site, problems = check_content(self._dir(self.config.content_dir), root=self.root,
-                                       include_drafts=self.config.drafts)
+                                       include_drafts=self.config.drafts, cache=self.cache)
         for problem in problems:
             if problem.severity == "warning":
                 log.warning(str(problem))

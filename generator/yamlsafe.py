@@ -11,7 +11,7 @@ errors, each with its line.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
@@ -33,7 +33,7 @@ class YamlProblem(Exception):
 class StrictLoader(yaml.SafeLoader):
     """SafeLoader with YAML-1.2-like scalars and no duplicate keys, aliases or tags."""
 
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str | None, list[tuple[str, re.Pattern[str]]]]] = {}
     first_line = 1
     """File line of the document's first line: every reported line is shifted by it."""
 

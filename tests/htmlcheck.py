@@ -42,7 +42,8 @@ def broken_links(site: Path) -> list[str]:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or href.startswith(("#", "mailto:")) or not parts.path:
                 continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(here), unquote(parts.path)))
+            joined = posixpath.join(posixpath.dirname(here), unquote(parts.path))
+            target = posixpath.normpath(joined)
             path = site / target
             if path.is_dir():
                 path = path / "index.html"

@@ -33,7 +33,7 @@ def configured(root: Path) -> tuple[PaperdigestPlugin, object]:
 
 def test_serve_watches_content_and_templates(project: Make) -> None:
     root = project({"content/papers/a.md": digest()})
-    plugin, config = configured(root)
+    _plugin, config = configured(root)
     config.plugins.on_config(config)  # type: ignore[attr-defined]
     server = FakeServer()
     config.plugins.on_serve(server, config=config, builder=None)  # type: ignore[attr-defined]
@@ -43,7 +43,7 @@ def test_serve_watches_content_and_templates(project: Make) -> None:
 
 def test_generated_pages_are_virtual_with_edit_links(project: Make) -> None:
     root = project({"content/papers/sub/a.md": digest()})
-    plugin, config = configured(root)
+    _plugin, config = configured(root)
     config.plugins.on_config(config)  # type: ignore[attr-defined]
     files = config.plugins.on_files(get_files(config), config=config)  # type: ignore[attr-defined]
     paper = files.get_file_from_path("papers/2503.04504.md")
@@ -55,7 +55,7 @@ def test_generated_pages_are_virtual_with_edit_links(project: Make) -> None:
 
 def test_content_error_aborts_with_all_messages(project: Make) -> None:
     root = project({"content/papers/a.md": digest(front="tag: x\nauthors: [1]\n")})
-    plugin, config = configured(root)
+    _plugin, config = configured(root)
     with pytest.raises(PluginError) as info:
         config.plugins.on_config(config)  # type: ignore[attr-defined]
     assert str(info.value).splitlines() == [
@@ -68,9 +68,9 @@ def test_content_error_aborts_with_all_messages(project: Make) -> None:
 
 def test_docs_page_clashing_with_generated_page(project: Make) -> None:
     root = project({"content/papers/a.md": digest(), "content/pages/index.md": "# mine\n"})
-    plugin, config = configured(root)
+    _plugin, config = configured(root)
     config.plugins.on_config(config)  # type: ignore[attr-defined]
-    with pytest.raises(PluginError, match="content/pages/index.md has the path of a generated"):
+    with pytest.raises(PluginError, match=r"content/pages/index\.md has the path of a generated"):
         config.plugins.on_files(get_files(config), config=config)  # type: ignore[attr-defined]
 
 
@@ -78,9 +78,9 @@ def test_site_url_is_required(project: Make) -> None:
     root = project({"content/papers/a.md": digest()})
     text = (root / "mkdocs.yml").read_text(encoding="utf-8")
     (root / "mkdocs.yml").write_text(
-        "\n".join(l for l in text.splitlines() if not l.startswith("site_url")), encoding="utf-8")
-    plugin, config = configured(root)
-    with pytest.raises(PluginError, match="set site_url in mkdocs.yml"):
+        "\n".join(x for x in text.splitlines() if not x.startswith("site_url")), encoding="utf-8")
+    _plugin, config = configured(root)
+    with pytest.raises(PluginError, match=r"set site_url in mkdocs\.yml"):
         config.plugins.on_config(config)  # type: ignore[attr-defined]
 
 

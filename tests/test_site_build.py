@@ -62,7 +62,7 @@ def test_no_broken_internal_links(built: Path) -> None:
 
 def test_author_pages_and_index(built: Path, shipped: Site) -> None:
     index = (built / "authors" / "index.html").read_text(encoding="utf-8")
-    for slug, author in shipped.authors.items():
+    for slug, _author in shipped.authors.items():
         assert (built / "authors" / slug / "index.html").exists()
         count = len(shipped.papers_by_author.get(slug, ()))
         assert re.search(rf'href="{re.escape(slug)}/"[^|]*?</td>\s*<td>[^<]*</td>\s*'
@@ -72,7 +72,7 @@ def test_author_pages_and_index(built: Path, shipped: Site) -> None:
 
 def test_tag_pages_and_counts(built: Path, shipped: Site) -> None:
     index = (built / "tags" / "index.html").read_text(encoding="utf-8")
-    for slug, tag in shipped.tags.items():
+    for slug, _tag in shipped.tags.items():
         page = built / "tags" / slug / "index.html"
         assert page.exists(), slug
         count = len(shipped.papers_by_tag[slug])

@@ -33,7 +33,8 @@ def test_lines_of_every_node() -> None:
         ("a: !!python/object/apply:os.system [ls]\n", 1,
          "YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are not allowed: "
          "remove it and write plain text"),
-        ("a: !custom x\n", 1, "YAML tags (!custom) are not allowed: remove it and write plain text"),
+        ("a: !custom x\n", 1,
+         "YAML tags (!custom) are not allowed: remove it and write plain text"),
         ("a: [1, 2\n", 2, "YAML syntax error: expected ',' or ']', but got '<stream end>'"),
         ("a: b: c\n", 1, "YAML syntax error: mapping values are not allowed here"),
     ],

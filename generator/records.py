@@ -1,0 +1,130 @@
+"""Author records: ``content/authors/<id>.yaml`` checked on their own, and name matching.
+
+A name on a paper matches a record by ``name``, ``native_name`` or ``aliases``, compared by
+``text_key`` (NFKC, casefold, single spaces); a spelling that two records claim is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import schema as s
+from .errors import Problem
+from .ids import AUTHOR_ID, text_key
+from .model import Author, Metrics
+from .paths import RESERVED_AUTHOR_SLUGS
+from .textfile import read_text, relpath
+from .yamlsafe import YamlProblem
+from .yamlsafe import load as load_yaml
+
+LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_scholar", "openalex")
+
+AUTHOR_RULES: Mapping[str, s.Checker] = {
+    "name": s.name,
+    "native_name": s.name,
+    "aliases": s.ListOf(s.name, "names"),
+    "affiliation": s.text,
+    "homepage": s.url,
+    "x": s.handle,
+    "github": s.handle,
+    "orcid": s.orcid,
+    "openalex": s.openalex,
+    "semantic_scholar": s.semantic_scholar,
+    "google_scholar": s.google_scholar,
+    "bio": s.text,
+    "metrics": lambda v: v,  # checked by _metrics, which knows the nested lines
+}
+
+@dataclass
+class Record:
+    id: str
+    path: str
+    fields: dict[str, Any]
+    metrics: Metrics | None
+
+
+def load_author(path: Path, root: Path, problems: list[Problem]) -> Record | None:
+    """Check one author record on its own."""
+    rel = relpath(path, root)
+    if not AUTHOR_ID.fullmatch(path.stem) or path.stem in RESERVED_AUTHOR_SLUGS:
+        problems.append(Problem(rel, None, None, "the file name must be a lower-case ASCII id "
+                                "such as takuya-akiba.yaml (letters, digits, '-'; not "
+                                f"{', '.join(sorted(RESERVED_AUTHOR_SLUGS))})"))
+        return None
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    try:
+        data, lines = load_yaml(text)
+    except YamlProblem as exc:
+        problems.append(Problem(rel, exc.line, None, exc.message))
+        return None
+    before = len(problems)
+    fields, found = s.check_mapping(data, AUTHOR_RULES, path=rel, lines=lines, line_offset=0,
+                                    required=("name",), what="an author record")
+    problems.extend(found)
+    metrics = _metrics(rel, fields.get("metrics"), lines, problems)
+    if len(problems) > before:
+        return None
+    return Record(path.stem, rel, fields, metrics)
+
+
+_METRIC_RULES: Mapping[str, s.Checker] = {
+    "h_index": s.integer, "citations": s.integer, "papers": s.integer,
+    "as_of": s.date, "source": s.text,
+}
+
+
+def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Problem]
+             ) -> Metrics | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(rel, lines.get(("metrics",)), "metrics",
+                                f"expected a mapping (h_index: 16 …), got {s.describe(raw)}"))
+        return None
+    known: dict[str, Any] = {}
+    extra: list[tuple[str, str]] = []
+    for key, value in raw.items():
+        key_s, line = str(key), lines.get(("metrics", str(key)))
+        rule = _METRIC_RULES.get(key_s)
+        try:
+            if rule is not None:
+                known[key_s] = rule(value)
+            elif isinstance(value, (int, str)) and not isinstance(value, bool):
+                extra.append((key_s, s.text(str(value))))
+            else:
+                raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
+        except s.Invalid as exc:
+            problems.append(Problem(rel, line, f"metrics.{key_s}", str(exc)))
+    return Metrics(extra=tuple(extra), **known)
+
+
+def name_index(records: list[Record], problems: list[Problem]) -> dict[str, Record]:
+    """Map every spelling of every record to the record; a spelling shared is an error."""
+    index: dict[str, Record] = {}
+    for record in records:
+        spellings = [record.fields["name"], record.fields.get("native_name"),
+                     *record.fields.get("aliases", [])]
+        for spelling in {text_key(x) for x in spellings if x}:
+            other = index.get(spelling)
+            if other is not None and other is not record:
+                problems.append(Problem(record.path, None, None,
+                                        f"the name '{spelling}' also belongs to {other.path}: "
+                                        "a name may match only one record; remove it from one"))
+            else:
+                index[spelling] = record
+    return index
+
+
+def author_of(record: Record) -> Author:
+    f = record.fields
+    return Author(
+        slug=record.id, name=f["name"], native_name=f.get("native_name"),
+        aliases=tuple(f.get("aliases", [])), affiliation=f.get("affiliation"),
+        links=tuple((k, str(f[k])) for k in LINK_KEYS if k in f), bio=f.get("bio"),
+        metrics=record.metrics, record_path=record.path,
+    )

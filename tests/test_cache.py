@@ -1,0 +1,52 @@
+"""``mkdocs serve`` rebuilds re-read and re-check only the files that changed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from conftest import digest
+
+from generator.loader import LoadCache, check_content
+
+Make = Callable[[Mapping[str, str | bytes]], Path]
+
+
+def test_unchanged_files_are_not_checked_again(project: Make) -> None:
+    root = project({
+        "content/papers/a.md": digest("2503.00001"),
+        "content/papers/b.md": digest("2503.00002"),
+        "content/authors/ann.yaml": "name: Sunghyun Ahn\n",
+    })
+    cache = LoadCache()
+    site, _ = check_content(root / "content", root=root, cache=cache)
+    assert site is not None and (cache.digests.misses, cache.records.misses) == (2, 1)
+
+    path = root / "content/papers/b.md"
+    path.write_text(digest("2503.00002", title="Changed"), encoding="utf-8")
+    site, _ = check_content(root / "content", root=root, cache=cache)
+    assert site is not None
+    assert (cache.digests.misses, cache.digests.hits, cache.records.hits) == (3, 1, 1)
+    assert {p.title for p in site.papers} == {"AnyAnomaly", "Changed"}
+
+
+def test_touch_without_change_is_a_hit_and_errors_are_kept(project: Make) -> None:
+    root = project({"content/papers/a.md": digest(front="tag: x\n")})
+    cache = LoadCache()
+    _, first = check_content(root / "content", root=root, cache=cache)
+    path = root / "content/papers/a.md"
+    os.utime(path, ns=(1, 1))
+    site, second = check_content(root / "content", root=root, cache=cache)
+    assert site is None and first == second
+    assert (cache.digests.misses, cache.digests.hits) == (1, 1)
+
+
+def test_deleted_files_are_forgotten(project: Make) -> None:
+    root = project({"content/papers/a.md": digest("2503.00001"),
+                    "content/papers/b.md": digest("2503.00002")})
+    cache = LoadCache()
+    check_content(root / "content", root=root, cache=cache)
+    (root / "content/papers/b.md").unlink()
+    site, _ = check_content(root / "content", root=root, cache=cache)
+    assert site is not None and [p.slug for p in site.papers] == ["2503.00001"]
