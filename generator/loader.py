@@ -40,6 +40,9 @@ PAPER_RULES: Mapping[str, s.Checker] = {
     "blurb": s.text,
     "blurb_en": s.text,
     "draft": s.boolean,
+    "abstract": s.text,
+    "comment": s.text,
+    "doi": s.doi,
 }
 
 T = TypeVar("T")
@@ -236,6 +239,7 @@ def _paper(draft: _Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]
         author_names=tuple(draft.names), date=draft.date or dt.date(year, month, 1),
         date_is_estimated=draft.date is None, category=f.get("category"), tags=tuple(paper_tags),
         code=f.get("code"), blurb=draft.blurb, blurb_en=f.get("blurb_en"),
+        abstract=f.get("abstract"), comment=f.get("comment"), doi=f.get("doi"),
         sections=draft.body.sections, source_path=draft.path,
     )
 

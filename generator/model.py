@@ -117,6 +117,12 @@ class Paper:
     sections: tuple[Section, ...]
     source_path: str
     """Path of the digest relative to the project root."""
+    abstract: str | None = None
+    """The arXiv abstract, as fetched by ``paperdigest new``."""
+    comment: str | None = None
+    """The arXiv comment (pages, venue)."""
+    doi: str | None = None
+    """The journal DOI, when the paper has one besides arXiv's."""
 
     @property
     def sort_key(self) -> tuple[dt.date, str]:

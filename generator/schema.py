@@ -132,6 +132,7 @@ def pattern(regex: re.Pattern[str], example: str) -> Checker:
     return check
 
 
+doi = pattern(re.compile(r"10\.\d{4,9}/\S+"), "10.1145/3292500.3330701")
 handle = pattern(_HANDLE, "hillbig (without @)")
 orcid = pattern(_ORCID, "0000-0002-1825-0097")
 openalex = pattern(_OPENALEX, "A5023888391")

@@ -121,4 +121,4 @@ def test_blurb_command(text: str, length: int, code: int) -> None:
 def test_blurb_from_stdin() -> None:
     result = CliRunner().invoke(main, ["blurb", "-"], input="AnyAnomaly 🎉\n")
     assert result.exit_code == 0
-    assert result.stdout == "12 / 280 as X counts it (244 left with the page link attached)\n"
+    assert result.stdout == "13 / 280 as X counts it (243 left with the page link attached)\n"
