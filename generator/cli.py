@@ -12,10 +12,27 @@ import click
 from . import __version__
 from . import blurb as blurbs
 from .errors import PaperdigestError, Problem
+from .importer import plan as plan_import
 from .loader import check_content, load_site
+from .scaffold import write_new
 from .render import RenderOptions, render_site
 
 CONTENT = "content"
+
+
+def _arxiv_lookup(api: str | None):  # type: ignore[no-untyped-def]
+    """A function giving PaperFacts for arXiv ids, through the rate-limited client."""
+    from .arxiv import ArxivClient, api_url_from_env, make_client
+    from .scaffold import PaperFacts
+
+    client = ArxivClient(make_client(), api_url=api_url_from_env(api))
+
+    def lookup(ids):  # type: ignore[no-untyped-def]
+        records = client.fetch_many(ids)
+        return {base: PaperFacts(arxiv=r.id, title=r.title, authors=r.authors, date=r.published,
+                                 category=r.primary_category) for base, r in records.items()}
+
+    return lookup
 
 
 def _root(ctx: click.Context) -> Path:
@@ -166,3 +183,55 @@ def blurb_cmd(text: str, as_json: bool) -> None:
         for message in problems:
             click.echo(f"blurb {message}", err=True)
     sys.exit(1 if problems else 0)
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--fetch", is_flag=True, help="Fill authors, date and category from arXiv.")
+@click.option("--update", is_flag=True,
+              help="Refresh the body of papers that exist, keeping their front matter.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option("--arxiv-api", default=None, help="arXiv API URL (else $PAPERDIGEST_ARXIV_API).")
+@click.pass_context
+def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update: bool,
+               dry_run: bool, arxiv_api: str | None) -> None:
+    """Split dumps of several digests into content/papers/<id>.md files."""
+    root = _root(ctx)
+    lookup = _arxiv_lookup(arxiv_api) if fetch else None
+    counts = {"create": 0, "update": 0, "exists": 0, "same": 0}
+    failed = False
+    for dump in files:
+        try:
+            planned, problems = plan_import(dump, root, update=update, lookup=lookup)
+        except PaperdigestError as exc:
+            raise click.ClickException(str(exc)) from exc
+        bad = {p.line for p in problems}
+        for item in planned:
+            shown = item.path.relative_to(root) if item.path.is_relative_to(root) else item.path
+            if item.action in ("create", "update") and item.line in bad:
+                continue
+            counts[item.action] += 1
+            verb = {"create": "create", "update": "update", "exists": "exists",
+                    "same": "unchanged"}[item.action]
+            if item.action in ("create", "update") and not dry_run:
+                try:
+                    write_new(item.path, item.text, force=item.action == "update")
+                except PaperdigestError as exc:
+                    click.echo(f"{dump}:{item.line}: {exc}", err=True)
+                    failed = True
+                    continue
+            prefix = "would " if dry_run and item.action in ("create", "update") else ""
+            note = " (left alone; --update refreshes its body)" if item.action == "exists" else ""
+            click.echo(f"{prefix}{verb}: {shown} ({dump}:{item.line}){note}")
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        failed = failed or bool(problems)
+    made = counts["create"] + counts["update"]
+    if made == 0 and not failed:
+        click.echo("nothing new: every paper in the dump is already in content/papers")
+    else:
+        click.echo(f"{counts['create']} new, {counts['update']} updated, "
+                   f"{counts['exists'] + counts['same']} already there"
+                   + (" (dry run: nothing written)" if dry_run else ""))
+    ctx.exit(1 if failed else 0)

@@ -109,7 +109,7 @@ FactsLookup = Callable[[list[ArxivId]], Mapping[str, PaperFacts]]
 def plan(dump: Path, root: Path, *, update: bool = False,
          lookup: FactsLookup | None = None) -> tuple[list[Planned], list[Problem]]:
     """Work out, without writing anything, what importing ``dump`` would do."""
-    rel = dump.name if not dump.is_absolute() else str(dump)
+    rel = str(dump)
     problems: list[Problem] = []
     text = dump.read_text(encoding="utf-8")
     drafts: list[tuple[Chunk, ArxivId, str, str]] = []
@@ -117,11 +117,13 @@ def plan(dump: Path, root: Path, *, update: bool = False,
         parsed = parse_digest(chunk.text, chunk.line)
         arxiv = parse_arxiv_id(parsed.paper_url or "")
         if parsed.title is None or arxiv is None:
-            missing = "a '# Title' line" if parsed.title is None else "a '[View Paper](…)' arXiv link"
-            problems.append(Problem(rel, chunk.line, None, f"this digest has no {missing}: "
-                                    "add it and import again"))
+            missing = ("'# Title' line" if parsed.title is None
+                       else "'[View Paper](https://arxiv.org/abs/<id>)' link")
+            problems.append(Problem(rel, parsed.title_line or chunk.line, None,
+                                    f"this digest has no {missing}: add it and import again"))
             continue
-        drafts.append((chunk, arxiv, parsed.title, clean_body(chunk.text)))
+        where = Chunk(parsed.title_line or chunk.line, chunk.text)
+        drafts.append((where, arxiv, parsed.title, clean_body(chunk.text)))
     facts = lookup([a for _, a, _, _ in drafts]) if lookup and drafts else {}
     have = existing_ids(root)
     seen: set[str] = set()
@@ -158,7 +160,7 @@ def _existing(path: Path, arxiv: ArxivId, body: str, update: bool, line: int) ->
     old = path.read_text(encoding="utf-8")
     fm, old_body, _ = split_front_matter(old, str(path), [])
     head = "" if fm is None else old[: len(old) - len(old_body)]
-    new = head + body if head else body
+    new = head + "\n" + body.lstrip("\n") if head else body
     action = "same" if new == old else "update"
     return Planned(arxiv, path, action, new, line)
 
