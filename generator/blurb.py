@@ -80,12 +80,21 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Every emoji sequence contains at least one of these code points; text without any (most
+# Japanese prose) skips the costly emoji scan.
+_MAYBE_EMOJI = re.compile(
+    "[\u00a9\u00ae\u200d\u203c-\u2bff\u3030\u303d\u3297\u3299\ufe0f"
+    "\U0001f000-\U0001faff\U000e0020-\U000e007f]"
+)
+
+
 def _units(text: str) -> list[tuple[int, int, int]]:
     """(start, end, weight) for every counted unit: URLs, emoji sequences, code points."""
     special: dict[int, tuple[int, int]] = {}
     for start, end in url_spans(text):
         special[start] = (end, URL_WEIGHT * _SCALE)
-    for found in emoji.emoji_list(text):
+    found_emoji = emoji.emoji_list(text) if _MAYBE_EMOJI.search(text) else []
+    for found in found_emoji:
         start = found["match_start"]
         if not any(s <= start < e for s, (e, _) in special.items()):
             special[start] = (found["match_end"], _DEFAULT_WEIGHT)

@@ -15,6 +15,8 @@ from .model import SECTION_TITLES, Section
 _ATX = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _VIEW_PAPER = re.compile(r"^\s*\[\s*View Paper\s*\]\(\s*<?(?P<url>[^)\s>]+)>?\s*\)\s*$", re.I)
+_MARKERS = frozenset("#`~[-")
+"""First characters of the lines the parser cares about; all other lines are skipped fast."""
 _NUMBERED = re.compile(r"^(?P<n>[0-9０-９]+)\s*[.．:：)）、]?\s*(?P<rest>.*)$")
 
 # Words that identify a section when its heading has no number. Checked in order; the
@@ -84,7 +86,12 @@ def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
     fence: tuple[str, int] | None = None
     for index, line in enumerate(lines):
         lineno = first_line + index
-        fm = _FENCE.match(line)
+        first = line.lstrip(" \t")[:1]
+        if first not in _MARKERS:
+            if not starts and fence is None and line.strip():
+                preamble.append(lineno)
+            continue
+        fm = _FENCE.match(line) if first in "`~" else None
         if fence is not None:
             closes = fm and fm.group(1)[0] == fence[0][0] and len(fm.group(1)) >= len(fence[0])
             if closes and fm and not fm.group(2).strip():

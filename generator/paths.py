@@ -7,7 +7,6 @@ relative ``.md`` links, so ``mkdocs build --strict`` validates every one of them
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 
 from .model import Author, Paper, Tag
@@ -17,6 +16,14 @@ PAPERS = "papers/index.md"
 AUTHORS = "authors/index.md"
 TAGS = "tags/index.md"
 BLURBS = "blurbs/index.md"
+ARCHIVE = "archive/index.md"
+CATEGORIES = "categories/index.md"
+STATS = "stats/index.md"
+
+# Files that are not pages (feeds, exports): site-relative output paths, not source URIs.
+FEED = "feed.xml"
+JSON_FEED = "feed.json"
+PAPERS_JSON = "papers.json"
 
 RESERVED_AUTHOR_SLUGS = frozenset({"index", "initial", "page"})
 """Author slugs that would clash with listing pages under ``authors/``."""
@@ -37,6 +44,29 @@ def tag(t: Tag | str) -> str:
 
 def authors_initial(initial: str) -> str:
     return f"authors/initial/{initial}.md"
+
+
+def archive_month(year: int, month: int) -> str:
+    return f"archive/{year:04d}-{month:02d}.md"
+
+
+def category(name: str) -> str:
+    """Page of an arXiv category (``cs.CV`` -> ``categories/cs.cv.md``)."""
+    return f"categories/{name.lower()}.md"
+
+
+def author_feed(a: Author | str) -> str:
+    """Atom feed of an author, beside the author's page (``authors/<slug>/feed.xml``)."""
+    return f"authors/{a if isinstance(a, str) else a.slug}/feed.xml"
+
+
+def tag_feed(t: Tag | str) -> str:
+    return f"tags/{t if isinstance(t, str) else t.slug}/feed.xml"
+
+
+def absolute_file(site_url: str, path: str) -> str:
+    """Absolute URL of a non-page file (feed, ``papers.json``)."""
+    return site_url.rstrip("/") + "/" + path
 
 
 def page_n(first: str, n: int) -> str:
@@ -63,22 +93,32 @@ def absolute(site_url: str, src_uri: str) -> str:
 
 @dataclass(frozen=True)
 class Linker:
-    """Relative links from one page; templates get one bound to the page they render."""
+    """Relative links from one page; templates get one bound to the page they render.
+
+    A link is the way up to the docs root followed by the target's source URI
+    (``../papers/2503.04504.md``): no path arithmetic per link, and MkDocs normalises and
+    validates each one.
+    """
 
     here: str
     """Source URI of the page being rendered."""
 
+    @property
+    def up(self) -> str:
+        """``../`` once per folder level of ``here``."""
+        return "../" * self.here.count("/")
+
     def __call__(self, target: str) -> str:
-        return posixpath.relpath(target, posixpath.dirname(self.here) or ".")
+        return self.up + target
 
     def paper(self, p: Paper) -> str:
-        return self(paper(p))
+        return self.up + paper(p)
 
     def author(self, a: Author | str) -> str:
-        return self(author(a))
+        return self.up + author(a)
 
     def tag(self, t: Tag | str) -> str:
-        return self(tag(t))
+        return self.up + tag(t)
 
 
 _PROFILE_URLS = {

@@ -75,6 +75,20 @@ class RenderOptions:
     """Free values passed to every template as ``extra``."""
 
 
+_ROOT_TOKEN = "\x00up\x00"
+
+
+class _TokenLinker(paths.Linker):
+    """Links whose way up is a placeholder, filled in per page (cards are shared)."""
+
+    @property
+    def up(self) -> str:
+        return _ROOT_TOKEN
+
+
+_ROOT_LINKER = _TokenLinker("")
+
+
 @dataclass(frozen=True)
 class Pager:
     """Where a page of a listing sits among its siblings."""
@@ -126,6 +140,7 @@ class Renderer:
         self.options = options
         self.env = environment(templates_dir)
         self.pages: dict[str, str] = {}
+        self._cards: dict[str, str] = {}
 
     def render(self, template: str, here: str, **context: Any) -> None:
         try:
@@ -143,12 +158,21 @@ class Renderer:
     def absolute(self, src_uri: str) -> str:
         return paths.absolute(self.options.site_url, src_uri)
 
+    def card(self, paper: Paper, to: paths.Linker) -> str:
+        """The card of a paper: rendered once, then given the page's way up to the root."""
+        text = self._cards.get(paper.slug)
+        if text is None:
+            macro = self.env.get_template("partials/card.md.j2").module.card  # type: ignore[attr-defined]
+            text = str(macro(paper, _ROOT_LINKER, self.site, self.share, self.absolute))
+            self._cards[paper.slug] = text
+        return text.replace(_ROOT_TOKEN, to.up)
+
     def share(self, paper: Paper, text: str) -> str:
         return blurbs.intent_url(text, self.absolute(paths.paper(paper)))
 
     def run(self) -> dict[str, str]:
         site, o = self.site, self.options
-        common = {"share": self.share, "absolute": self.absolute}
+        common = {"share": self.share, "absolute": self.absolute, "card": self.card}
         self.render("pages/home.md.j2", paths.HOME, papers=site.papers[: o.home_count], **common)
         for chunk, pager in _paginate(site.papers, o.per_page, paths.PAPERS):
             self.render("pages/papers.md.j2", pager.here, papers=chunk, pager=pager, **common)

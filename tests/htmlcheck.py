@@ -42,7 +42,10 @@ def broken_links(site: Path) -> list[str]:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or href.startswith(("#", "mailto:")) or not parts.path:
                 continue
-            joined = posixpath.join(posixpath.dirname(here), unquote(parts.path))
+            path_part = unquote(parts.path)
+            # Site-absolute links (the 404 page uses them) start at the site root.
+            base = "" if path_part.startswith("/") else posixpath.dirname(here)
+            joined = posixpath.join(base, path_part.lstrip("/"))
             target = posixpath.normpath(joined)
             path = site / target
             if path.is_dir():

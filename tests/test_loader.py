@@ -136,8 +136,7 @@ P = "content/papers/a.md"
         ),
         pytest.param(
             {P: "---\ntitle: [unclosed\n---\n# T\n"},
-            [f"{P}:2: front matter: YAML syntax error: expected ',' or ']', "
-             "but got '<stream end>'"],
+            [f"{P}:3: front matter: YAML syntax error: did not find expected ',' or ']'"],
             id="front-matter-syntax",
         ),
         pytest.param(

@@ -48,5 +48,5 @@ def test_pagination_splits_listings(tmp_path: Path) -> None:
     root = DATA / "golden" / "basic"
     pages = render_site(load_site(root / "content", root=root), RenderOptions(per_page=1))
     assert "papers/page/3.md" in pages and "papers/page/4.md" not in pages
-    assert "[次へ →](3.md)" in pages["papers/page/2.md"]
-    assert "[← 前へ](../index.md)" in pages["papers/page/2.md"]
+    assert "[次へ →](../../papers/page/3.md)" in pages["papers/page/2.md"]
+    assert "[← 前へ](../../papers/index.md)" in pages["papers/page/2.md"]

@@ -35,8 +35,10 @@ def test_lines_of_every_node() -> None:
          "remove it and write plain text"),
         ("a: !custom x\n", 1,
          "YAML tags (!custom) are not allowed: remove it and write plain text"),
-        ("a: [1, 2\n", 2, "YAML syntax error: expected ',' or ']', but got '<stream end>'"),
-        ("a: b: c\n", 1, "YAML syntax error: mapping values are not allowed here"),
+        ("a: [1, 2\n", 2, "YAML syntax error: did not find expected ',' or ']'"),
+        ("a: b: c\n", 1, "YAML syntax error: mapping values are not allowed in this context"),
+        ("a: 1\n---\nb: 2\n", 2, "only one YAML document is allowed: remove the extra '---'"),
+        ("? [a]\n: 1\n", 1, "a key must be plain text"),
     ],
 )
 def test_rejected_with_line(text: str, line: int, message: str) -> None:

@@ -1,0 +1,194 @@
+"""Atom feeds (site, per author, per tag) and a JSON Feed of the newest digests.
+
+Feeds are built from the model alone: every date is a paper's date, never the clock, so the
+same content gives the same bytes. Entry ids are the permanent page URLs (RFC 4287 §4.2.6
+asks for an IRI that never changes; the page URL is derived from the arXiv id, which does
+not change either).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import ids, paths
+from .model import SECTION_TITLES, Paper, Site
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+FEED_ENTRIES = 50
+"""Newest papers per feed: readers poll feeds, so they stay small whatever the site size."""
+EPOCH = dt.date(1970, 1, 1)
+"""``updated`` of a feed without entries (RFC 4287 requires one; the clock is not used)."""
+
+# Characters XML 1.0 forbids even when escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+ET.register_namespace("", ATOM_NS)
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """What a feed says about itself."""
+
+    title: str
+    page: str
+    """Source URI of the HTML page the feed mirrors (home, author or tag page)."""
+    path: str
+    """Site-relative path of the feed file."""
+    subtitle: str | None = None
+
+
+def timestamp(day: dt.date) -> str:
+    """RFC 3339 timestamp of the start of a day in UTC (Atom and JSON Feed both take it)."""
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def _el(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
+    child = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}", {k: _text(v) for k, v in attrs.items()})
+    if text is not None:
+        child.text = _text(text)
+    return child
+
+
+def atom(site: Site, papers: Sequence[Paper], info: FeedInfo, site_url: str,
+         site_name: str) -> bytes:
+    """An Atom 1.0 document of the newest ``FEED_ENTRIES`` of ``papers`` (newest first)."""
+    entries = list(papers[:FEED_ENTRIES])
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: "ja"})
+    page_url = paths.absolute(site_url, info.page)
+    _el(feed, "id", page_url)
+    _el(feed, "title", info.title)
+    if info.subtitle:
+        _el(feed, "subtitle", info.subtitle)
+    updated = max((p.date for p in entries), default=EPOCH)
+    _el(feed, "updated", timestamp(updated))
+    _el(feed, "link", rel="self", type="application/atom+xml",
+        href=paths.absolute_file(site_url, info.path))
+    _el(feed, "link", rel="alternate", type="text/html", href=page_url)
+    # A feed-level author makes every entry valid even when a paper lists none (§4.1.1).
+    _el(_el(feed, "author"), "name", site_name)
+    _el(feed, "generator", "paperdigest")
+    for paper in entries:
+        _entry(feed, site, paper, site_url)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _entry(feed: ET.Element, site: Site, paper: Paper, site_url: str) -> None:
+    entry = _el(feed, "entry")
+    url = paths.absolute(site_url, paths.paper(paper))
+    _el(entry, "id", url)
+    _el(entry, "title", paper.title)
+    _el(entry, "published", timestamp(paper.date))
+    _el(entry, "updated", timestamp(paper.date))
+    _el(entry, "link", rel="alternate", type="text/html", href=url)
+    _el(entry, "link", rel="related", type="text/html", href=ids.abs_url(paper.arxiv),
+        title=f"arXiv:{paper.arxiv.full}")
+    for slug in paper.authors:
+        author = _el(entry, "author")
+        _el(author, "name", site.authors[slug].name)
+        _el(author, "uri", paths.absolute(site_url, paths.author(slug)))
+    if paper.category:
+        _el(entry, "category", term=paper.category, scheme="https://arxiv.org/archive/",
+            label=paper.category)
+    for slug in paper.tags:
+        _el(entry, "category", term=site.tags[slug].name,
+            scheme=paths.absolute(site_url, paths.TAGS), label="#" + site.tags[slug].name)
+    summary = paper.blurb if not paper.blurb_en else f"{paper.blurb}\n\n{paper.blurb_en}"
+    _el(entry, "summary", summary, type="text")
+
+
+def json_feed(site: Site, site_url: str, site_name: str) -> bytes:
+    """A JSON Feed 1.1 of the newest digests of the whole site."""
+    items = []
+    for paper in site.papers[:FEED_ENTRIES]:
+        url = paths.absolute(site_url, paths.paper(paper))
+        items.append({
+            "id": url,
+            "url": url,
+            "external_url": ids.abs_url(paper.arxiv),
+            "title": paper.title,
+            "summary": paper.blurb,
+            "content_text": paper.blurb if not paper.blurb_en
+            else f"{paper.blurb}\n\n{paper.blurb_en}",
+            "date_published": timestamp(paper.date),
+            "date_modified": timestamp(paper.date),
+            "authors": [{"name": site.authors[s].name,
+                         "url": paths.absolute(site_url, paths.author(s))} for s in paper.authors],
+            "tags": [site.tags[t].name for t in paper.tags],
+            "language": "ja",
+        })
+    doc = {
+        "version": JSON_FEED_VERSION,
+        "title": site_name,
+        "home_page_url": paths.absolute(site_url, paths.HOME),
+        "feed_url": paths.absolute_file(site_url, paths.JSON_FEED),
+        "language": "ja",
+        "authors": [{"name": site_name}],
+        "items": items,
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def site_feeds(site: Site, site_url: str, site_name: str) -> dict[str, bytes]:
+    """Every feed of the site: ``{site-relative path: bytes}``, in a stable order."""
+    out = {
+        paths.FEED: atom(site, site.papers,
+                         FeedInfo(site_name, paths.HOME, paths.FEED, "新着の論文ダイジェスト"),
+                         site_url, site_name),
+        paths.JSON_FEED: json_feed(site, site_url, site_name),
+    }
+    for slug, author in site.authors.items():
+        info = FeedInfo(f"{author.name} — {site_name}", paths.author(slug),
+                        paths.author_feed(slug), f"{author.name} の論文ダイジェスト")
+        out[info.path] = atom(site, site.papers_by_author.get(slug, ()), info, site_url,
+                              site_name)
+    for slug, tag in site.tags.items():
+        info = FeedInfo(f"#{tag.name} — {site_name}", paths.tag(slug), paths.tag_feed(slug),
+                        f"タグ #{tag.name} の論文ダイジェスト")
+        out[info.path] = atom(site, site.papers_by_tag.get(slug, ()), info, site_url, site_name)
+    return out
+
+
+PAPERS_JSON_VERSION = 1
+
+
+def papers_json(site: Site, site_url: str) -> bytes:
+    """``papers.json``: one record per digest, newest first, for reuse by other tools."""
+    records = []
+    for paper in site.papers:
+        records.append({
+            "id": paper.arxiv.base,
+            "version": paper.arxiv.version,
+            "title": paper.title,
+            "authors": [site.authors[s].name for s in paper.authors],
+            "author_names": list(paper.author_names),
+            "date": paper.date.isoformat(),
+            "date_is_estimated": paper.date_is_estimated,
+            "category": paper.category,
+            "tags": [site.tags[t].name for t in paper.tags],
+            "blurb": paper.blurb,
+            "blurb_en": paper.blurb_en,
+            "code": paper.code,
+            "doi": paper.doi,
+            "url": paths.absolute(site_url, paths.paper(paper)),
+            "arxiv_url": ids.abs_url(paper.arxiv),
+            "sections": [{"number": s.number, "title": SECTION_TITLES[s.number],
+                          "heading": s.heading, "markdown": s.body} for s in paper.sections],
+        })
+    doc = {"format": PAPERS_JSON_VERSION, "site": site_url, "count": len(records),
+           "papers": records}
+    # One record per line: diffs of the file stay readable, and it streams.
+    body = ",\n".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records)
+    head = json.dumps({k: v for k, v in doc.items() if k != "papers"}, ensure_ascii=False)
+    return (head[:-1] + ', "papers": [\n' + body + "\n]}\n").encode("utf-8")
