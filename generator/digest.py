@@ -15,8 +15,9 @@ from .model import SECTION_TITLES, Section
 _ATX = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _VIEW_PAPER = re.compile(r"^\s*\[\s*View Paper\s*\]\(\s*<?(?P<url>[^)\s>]+)>?\s*\)\s*$", re.I)
-_MARKERS = frozenset("#`~[-")
+_MARKERS = frozenset("#`~[-*+0123456789")
 """First characters of the lines the parser cares about; all other lines are skipped fast."""
+_LIST_ITEM = re.compile(r"^( *)(?:[-*+]|\d{1,9}[.)])[ \t]")
 _NUMBERED = re.compile(r"^(?P<n>[0-9０-９]+)\s*[.．:：)）、]?\s*(?P<rest>.*)$")
 
 # Words that identify a section when its heading has no number. Checked in order; the
@@ -84,13 +85,30 @@ def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
     starts: list[tuple[int, str, int, int]] = []
     preamble: list[int] = []
     fence: tuple[str, int] | None = None
+    item_indent: int | None = None  # indent of the list item the text is in, if any
     for index, line in enumerate(lines):
         lineno = first_line + index
         first = line.lstrip(" \t")[:1]
         if first not in _MARKERS:
             if not starts and fence is None and line.strip():
                 preamble.append(lineno)
+            if line[:1] not in ("", " ", "\t"):
+                item_indent = None
             continue
+        if fence is None:
+            item = _LIST_ITEM.match(line)
+            if item:
+                indent = len(item.group(1))
+                if item_indent is not None and item_indent < indent < item_indent + 4:
+                    problems.append(BodyProblem(
+                        lineno, None, f"a nested list item must be indented by "
+                        f"{item_indent + 4} spaces (it has {indent}); otherwise it shows as "
+                        "an item of the outer list",
+                    ))
+                item_indent = indent if item_indent is None or indent < item_indent + 4 else (
+                    item_indent)
+            elif line[:1] not in (" ", "\t"):
+                item_indent = None
         fm = _FENCE.match(line) if first in "`~" else None
         if fence is not None:
             closes = fm and fm.group(1)[0] == fence[0][0] and len(fm.group(1)) >= len(fence[0])

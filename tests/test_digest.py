@@ -70,3 +70,13 @@ def test_unclosed_fence_is_reported() -> None:
 def test_trailing_separator_of_a_dump_is_dropped() -> None:
     parsed = parse_digest(SEED_LIKE + "\n\n---\n\n")
     assert parsed.sections[7].body == "再学習なしで異常検知 #異常検知 #ZeroShot"
+
+
+def test_two_space_nested_lists_are_reported() -> None:
+    body = "# T\n\n## 1. a\n\n- x\n  - y\n- z\n    - fine\n\n1. one\n   - three\n"
+    assert [(p.line, p.message) for p in parse_digest(body).problems] == [
+        (6, "a nested list item must be indented by 4 spaces (it has 2); otherwise it shows "
+            "as an item of the outer list"),
+        (11, "a nested list item must be indented by 4 spaces (it has 3); otherwise it shows "
+             "as an item of the outer list"),
+    ]
