@@ -185,6 +185,40 @@ def blurb_cmd(text: str, as_json: bool) -> None:
     sys.exit(1 if problems else 0)
 
 
+@main.command()
+@click.argument("paper")
+@click.option("--force", is_flag=True, help="Replace the digest if it exists (atomically).")
+@click.option("--arxiv-api", default=None, help="arXiv API URL (else $PAPERDIGEST_ARXIV_API).")
+@click.pass_context
+def new(ctx: click.Context, paper: str, force: bool, arxiv_api: str | None) -> None:
+    """Start a digest for PAPER (an arXiv id or URL) with its metadata filled in."""
+    from .arxiv import ArxivClient, api_url_from_env, make_client
+    from .ids import parse_arxiv_id
+    from .scaffold import PaperFacts, digest_path, scaffold
+
+    root = _root(ctx)
+    arxiv = parse_arxiv_id(paper)
+    if arxiv is None:
+        raise click.ClickException(f"'{paper}' is not an arXiv id or URL: write it like "
+                                   "2503.04504, 2503.04504v2, hep-th/9901001 or "
+                                   "https://arxiv.org/abs/2503.04504")
+    target = digest_path(root, arxiv)
+    if target.exists() and not force:
+        raise click.ClickException(f"{target.relative_to(root)} already exists: edit it, or pass "
+                                   "--force to replace it")
+    try:
+        with make_client() as http:
+            record = ArxivClient(http, api_url=api_url_from_env(arxiv_api)).fetch(arxiv)
+        facts = PaperFacts(arxiv=record.id, title=record.title, authors=record.authors,
+                           date=record.published, category=record.primary_category,
+                           abstract=record.abstract, comment=record.comment, doi=record.doi)
+        write_new(target, scaffold(facts), force=force)
+    except PaperdigestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {target.relative_to(root)}: write the eight sections, then run "
+               "`paperdigest check`")
+
+
 @main.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
