@@ -14,8 +14,8 @@ from . import blurb as blurbs
 from .errors import PaperdigestError, Problem
 from .importer import plan as plan_import
 from .loader import check_content, load_site
-from .scaffold import write_new
 from .render import RenderOptions, render_site
+from .scaffold import write_new
 
 CONTENT = "content"
 
@@ -269,3 +269,64 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update:
                    f"{counts['exists'] + counts['same']} already there"
                    + (" (dry run: nothing written)" if dry_run else ""))
     ctx.exit(1 if failed else 0)
+
+
+@main.group()
+def authors() -> None:
+    """Author records: refresh their metrics, add new ones."""
+
+
+@authors.command("refresh")
+@click.argument("ids", nargs=-1)
+@click.option("--source", type=click.Choice(["openalex", "semantic-scholar"]), default=None,
+              help="Where to read metrics (default: OpenAlex when the record has its id, "
+                   "else Semantic Scholar).")
+@click.option("--dry-run", is_flag=True, help="Print the diff of each record; write nothing.")
+@click.pass_context
+def authors_refresh(ctx: click.Context, ids: tuple[str, ...], source: str | None,
+                    dry_run: bool) -> None:
+    """Update the metrics block of author records (all, or IDS); exit 1 if any failed."""
+    from .metrics import OPENALEX, S2, MetricsClient, make_client
+    from .refresh import records, refresh
+
+    root = _root(ctx)
+    try:
+        paths = records(root, ids)
+    except PaperdigestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with make_client() as http:
+        clients = {s: MetricsClient(http, s) for s in (OPENALEX, S2)}
+        with click.progressbar(length=len(paths), label="refreshing", file=sys.stderr,
+                               show_pos=True) as bar:
+            outcomes = refresh(paths, clients, source=source, dry_run=dry_run,
+                               progress=lambda _: bar.update(1))
+    for o in outcomes:
+        if o.diff and dry_run:
+            click.echo(o.diff, nl=False)
+        line = f"{o.status}: {o.id} ({o.name})" + (f": {o.message}" if o.message else "")
+        click.echo(line, err=o.status == "failed")
+    counts = {s: sum(o.status == s for o in outcomes)
+              for s in ("updated", "unchanged", "skipped", "failed")}
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items())
+               + (" (dry run: nothing written)" if dry_run else ""))
+    ctx.exit(1 if counts["failed"] else 0)
+
+
+@authors.command("add")
+@click.argument("name")
+@click.option("--id", "record_id", default=None, help="File name (default: from the name).")
+@click.option("--openalex", default=None, help="OpenAlex author id (A…).")
+@click.option("--semantic-scholar", default=None, help="Semantic Scholar author id.")
+@click.pass_context
+def authors_add(ctx: click.Context, name: str, record_id: str | None, openalex: str | None,
+                semantic_scholar: str | None) -> None:
+    """Start an author record for NAME."""
+    from .refresh import add_record
+
+    root = _root(ctx)
+    try:
+        path = add_record(root, name, record_id=record_id, openalex=openalex,
+                          semantic_scholar=semantic_scholar)
+    except PaperdigestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {path.relative_to(root)}")

@@ -75,3 +75,12 @@ def test_zizmor_finds_nothing() -> None:
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_weekly_refresh_opens_a_pull_request() -> None:
+    wf = load("refresh-authors.yml")
+    assert wf["on"]["schedule"] == [{"cron": "17 3 * * 1"}]
+    job = wf["jobs"]["refresh"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    runs = "\n".join(s.get("run", "") for s in steps(wf))
+    assert "paperdigest authors refresh" in runs and "gh pr create" in runs
