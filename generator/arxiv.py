@@ -1,8 +1,13 @@
-"""The arXiv API client (network at the edge; the ``httpx.Client`` is passed in).
+"""The arXiv API client: paper metadata by id, fetched politely.
 
-arXiv's terms: at most one request every 3 seconds, one connection at a time, and a
-descriptive User-Agent. Answers are Atom feeds, parsed here with the standard library.
-Errors come out as ``ArxivError`` with a message that names the id and the fix.
+This module sits at the edge of the one-way flow: only the CLI calls it, and the site build
+never does. The ``httpx.Client`` is passed in, so tests replay recorded answers through
+``httpx.MockTransport``; the clock and the sleep are passed in too, so the three-second
+spacing arXiv asks for can be checked without waiting.
+
+arXiv's terms: at most one request every three seconds, one connection at a time, and a
+User-Agent that says who is asking. Errors come back as Atom too (HTTP 400 with an entry
+whose summary says what was wrong), and an unknown id is an empty feed.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import os
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
@@ -19,208 +25,357 @@ import httpx
 
 from . import __version__
 from .errors import ArxivError
-from .ids import ArxivId, abs_url, parse_arxiv_id, pdf_url
+from .ids import ArxivId, parse_arxiv_id
+from .ids import abs_url as _abs_url
+from .ids import pdf_url as _pdf_url
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 API_ENV = "PAPERDIGEST_ARXIV_API"
-USER_AGENT = f"paperdigest/{__version__} (research-paper digest site generator)"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_RETRY_AFTER = 120.0
+PROJECT_URL = "https://github.com/paperdigest/paperdigest"
 
-_NS = {
-    "atom": "http://www.w3.org/2005/Atom",
-    "arxiv": "http://arxiv.org/schemas/atom",
-    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
-}
+BATCH_SIZE = 100
+"""Ids per request in ``fetch_many``; arXiv's own examples keep ``id_list`` this short."""
+MAX_WAIT = 120.0
+"""Longest pause, in seconds, before a retry; a longer ``Retry-After`` ends the attempt."""
+BACKOFF = 3.0
+"""First pause after a failed attempt; it doubles with each further failure."""
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_ATOM = "http://www.w3.org/2005/Atom"
+_NS = {"atom": _ATOM, "arxiv": "http://arxiv.org/schemas/atom"}
+_ID_HINT = "expected e.g. 2503.04504 or hep-th/9901001"
+_BAD_ID = re.compile(r"incorrect id format for (\S+)")
+# Entity and DOCTYPE declarations are the door to entity-expansion attacks; arXiv never
+# sends them, so a feed that has one is refused before the parser sees it.
+_DECLARATION = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class ArxivRecord:
-    """What arXiv says about one paper."""
+    """One paper as the arXiv API describes it."""
 
     id: ArxivId
+    """The id with the version the API returned (the latest one unless a version was asked)."""
     title: str
+    """Title on one line: newlines and runs of spaces become single spaces."""
     abstract: str
+    """Abstract as one paragraph, whitespace normalised like the title."""
     authors: tuple[str, ...]
+    """Author names in the order arXiv lists them."""
     published: dt.date
     """Date of version 1."""
     updated: dt.date
+    """Date of the returned version (equal to ``published`` for v1)."""
     primary_category: str
-    categories: tuple[str, ...] = ()
-    comment: str | None = None
-    doi: str | None = None
-    journal_ref: str | None = None
+    """The primary category, e.g. ``cs.CV`` or ``hep-th``."""
+    categories: tuple[str, ...]
+    """Every category, the primary one included, without duplicates."""
+    comment: str | None
+    """The authors' comment (pages, figures, venue), if any."""
+    doi: str | None
+    """DOI of the published version, if the authors gave one."""
+    journal_ref: str | None
+    """Journal reference, if the authors gave one."""
 
     @property
     def abs_url(self) -> str:
-        return abs_url(self.id)
+        """The abstract page; built from the id, never from the feed's links."""
+        return _abs_url(self.id)
 
     @property
     def pdf_url(self) -> str:
-        return pdf_url(self.id)
+        """The PDF; built from the id, because the feed's link titles have changed before."""
+        return _pdf_url(self.id)
 
 
 def api_url_from_env(explicit: str | None = None) -> str:
-    """The API URL: the option, else ``$PAPERDIGEST_ARXIV_API``, else arXiv's."""
-    return explicit or os.environ.get(API_ENV) or DEFAULT_API
+    """The API address: ``explicit`` (a command-line option), else ``$PAPERDIGEST_ARXIV_API``,
+    else the public arXiv API."""
+    if explicit and explicit.strip():
+        return _checked_url(explicit.strip(), f"the arXiv API address '{explicit.strip()}'")
+    from_env = os.environ.get(API_ENV, "").strip()
+    if from_env:
+        return _checked_url(from_env, f"{API_ENV}='{from_env}'")
+    return DEFAULT_API
 
 
-def make_client(*, timeout: float = 30.0) -> httpx.Client:
-    """An HTTP client that follows arXiv's terms: one connection, a descriptive agent."""
+def _checked_url(url: str, described: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ArxivError(f"{described} is not an http(s) URL; give one like {DEFAULT_API}")
+    return url
+
+
+def user_agent(mailto: str | None = None) -> str:
+    """The User-Agent arXiv asks for: who is calling and where to find them."""
+    contact = f"; mailto:{mailto}" if mailto else ""
+    return f"paperdigest/{__version__} (+{PROJECT_URL}{contact})"
+
+
+USER_AGENT = user_agent()
+"""The User-Agent sent when no contact address is given."""
+
+
+def make_client(*, timeout: float = 30.0, mailto: str | None = None,
+                transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """An ``httpx.Client`` set up for arXiv: one connection, a timeout, a descriptive UA."""
     return httpx.Client(
-        timeout=timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=True,
+        timeout=httpx.Timeout(timeout),
+        headers={"User-Agent": user_agent(mailto)},
         limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        # export.arxiv.org has moved between http and https before; follow such moves.
+        follow_redirects=True,
+        transport=transport,
     )
 
 
-def _text(node: ET.Element | None) -> str | None:
-    if node is None or node.text is None:
-        return None
-    return " ".join(node.text.split()) or None
-
-
-def _date(value: str | None, what: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "")[:10])
-    except ValueError:
-        raise ArxivError(f"the arXiv answer has no valid {what} date ({value!r})") from None
-
-
-def parse_feed(xml: bytes) -> list[ArxivRecord]:
-    """The entries of an arXiv API Atom feed.
-
-    Raises:
-        ArxivError: the feed is not well-formed, declares a DTD, or an entry is incomplete.
-    """
-    if b"<!DOCTYPE" in xml[:2048].upper() or b"<!ENTITY" in xml.upper():
-        raise ArxivError("the arXiv answer declares a DTD or entities; refusing to parse it")
-    try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as exc:
-        raise ArxivError(f"the arXiv answer is not valid XML ({exc})") from None
-    records = []
-    for entry in root.findall("atom:entry", _NS):
-        raw_id = _text(entry.find("atom:id", _NS)) or ""
-        arxiv = parse_arxiv_id(raw_id)
-        if arxiv is None:  # arXiv reports errors as an entry whose id is an error URL
-            continue
-        title = _text(entry.find("atom:title", _NS))
-        primary = entry.find("arxiv:primary_category", _NS)
-        if not title or primary is None:
-            raise ArxivError(f"the arXiv entry for {arxiv} has no title or category")
-        records.append(ArxivRecord(
-            id=arxiv,
-            title=title,
-            abstract=_text(entry.find("atom:summary", _NS)) or "",
-            authors=tuple(n for a in entry.findall("atom:author", _NS)
-                          if (n := _text(a.find("atom:name", _NS)))),
-            published=_date(_text(entry.find("atom:published", _NS)), "published"),
-            updated=_date(_text(entry.find("atom:updated", _NS)), "updated"),
-            primary_category=primary.get("term", ""),
-            categories=tuple(c.get("term", "") for c in entry.findall("atom:category", _NS)),
-            comment=_text(entry.find("arxiv:comment", _NS)),
-            doi=_text(entry.find("arxiv:doi", _NS)),
-            journal_ref=_text(entry.find("arxiv:journal_ref", _NS)),
-        ))
-    return records
-
-
-def _error_summary(xml: bytes) -> str | None:
-    """The message arXiv puts in the summary of its error entry (400 answers)."""
-    try:
-        root = ET.fromstring(xml)
-    except ET.ParseError:
-        return None
-    entry = root.find("atom:entry", _NS)
-    return None if entry is None else _text(entry.find("atom:summary", _NS))
-
-
-def _retry_after(response: httpx.Response, now: float) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    when = email.utils.parsedate_to_datetime(value)
-    if when is None:
-        return None
-    delay = when.timestamp() - time.time()
-    return min(max(delay, 0.0), MAX_RETRY_AFTER)
-
-
 class ArxivClient:
-    """Rate-limited, retrying access to the arXiv API."""
+    """Fetches records from the arXiv API, one request per ``min_interval`` seconds."""
 
     def __init__(self, client: httpx.Client, *, api_url: str = DEFAULT_API,
                  min_interval: float = 3.0, max_retries: int = 4,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.client = client
         self.api_url = api_url
         self.min_interval = min_interval
-        self.max_retries = max_retries
-        self.sleep = sleep
-        self.clock = clock
+        self.max_retries = max(0, max_retries)
+        self._client = client
+        self._sleep = sleep
+        self._clock = clock
         self._last: float | None = None
-
-    def _wait_turn(self) -> None:
-        if self._last is not None:
-            wait = self._last + self.min_interval - self.clock()
-            if wait > 0:
-                self.sleep(wait)
-        self._last = self.clock()
-
-    def _get(self, params: dict[str, str], what: str) -> bytes:
-        last = "no answer"
-        for attempt in range(self.max_retries + 1):
-            self._wait_turn()
-            try:
-                response = self.client.get(self.api_url, params=params)
-            except httpx.TransportError as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                if attempt == self.max_retries:
-                    raise ArxivError(
-                        f"could not reach the arXiv API at {self.api_url} ({last}); check your "
-                        f"connection or set {API_ENV}") from None
-                self.sleep(min(2.0 ** attempt * self.min_interval, MAX_RETRY_AFTER))
-                continue
-            if response.status_code == 400:
-                detail = _error_summary(response.content) or "bad request"
-                raise ArxivError(f"arXiv rejected the id {what}: {detail} (expected e.g. "
-                                 "2503.04504 or hep-th/9901001)")
-            if response.status_code in RETRY_STATUSES:
-                last = f"HTTP {response.status_code}"
-                if attempt == self.max_retries:
-                    break
-                delay = _retry_after(response, self.clock())
-                self.sleep(delay if delay is not None else
-                           min(2.0 ** attempt * self.min_interval, MAX_RETRY_AFTER))
-                continue
-            if response.status_code != 200:
-                raise ArxivError(f"the arXiv API answered HTTP {response.status_code} for {what}")
-            return response.content
-        raise ArxivError(f"the arXiv API did not answer for {what} after "
-                         f"{self.max_retries + 1} attempts (last: {last}); try again later")
+        # A bare httpx.Client announces itself as python-httpx; arXiv wants to know who calls.
+        default_ua = client.headers.get("user-agent", "").startswith("python-httpx/")
+        self._headers = {"User-Agent": user_agent()} if default_ua else {}
 
     def fetch(self, arxiv_id: ArxivId) -> ArxivRecord:
-        """The record of one paper (the requested version when the id names one)."""
-        xml = self._get({"id_list": arxiv_id.full, "max_results": "1"}, f"'{arxiv_id}'")
-        for record in parse_feed(xml):
-            if record.id.base == arxiv_id.base:
+        """The record of one paper; the version asked for, or the latest one."""
+        response = self._get([arxiv_id])
+        for record in self._records([arxiv_id], response):
+            if record.id.base == arxiv_id.base and arxiv_id.version in (None, record.id.version):
                 return record
         raise ArxivError(f"arXiv has no paper with id '{arxiv_id}': check the id")
 
     def fetch_many(self, ids: Sequence[ArxivId]) -> dict[str, ArxivRecord]:
-        """Records by id (without version), asking for up to 100 ids per request."""
+        """Records keyed by base id (``2503.04504``, ``hep-th/9901001``).
+
+        Ids arXiv does not know are simply absent from the result. Requests go out in
+        batches of ``BATCH_SIZE`` ids, still one every ``min_interval`` seconds.
+        """
+        unique = list(dict.fromkeys(ids))
         found: dict[str, ArxivRecord] = {}
-        for start in range(0, len(ids), 100):
-            batch = ids[start:start + 100]
-            xml = self._get({"id_list": ",".join(i.full for i in batch),
-                             "max_results": str(len(batch))},
-                            ", ".join(f"'{i}'" for i in batch[:3]) + (" …" if len(batch) > 3
-                                                                       else ""))
-            for record in parse_feed(xml):
+        for start in range(0, len(unique), BATCH_SIZE):
+            batch = unique[start:start + BATCH_SIZE]
+            for record in self._records(batch, self._get(batch)):
                 found[record.id.base] = record
         return found
 
+    def _throttle(self) -> None:
+        if self._last is None:
+            return
+        wait = self._last + self.min_interval - self._clock()
+        if wait > 0:
+            self._sleep(wait)
 
+    def _get(self, ids: Sequence[ArxivId]) -> httpx.Response:
+        """GET the feed for ``ids``, retrying what may pass; other answers are returned."""
+        params = {"id_list": ",".join(i.full for i in ids), "max_results": str(len(ids))}
+        attempts = self.max_retries + 1
+        failure = ArxivError("unreachable")  # replaced on the first failed attempt
+        for attempt in range(attempts):
+            self._throttle()
+            try:
+                response = self._client.get(self.api_url, params=params, headers=self._headers)
+            except httpx.UnsupportedProtocol as exc:
+                raise ArxivError(self._unreachable(exc, 1)) from exc
+            except httpx.TransportError as exc:
+                self._last = self._clock()
+                failure = ArxivError(self._unreachable(exc, attempt + 1))
+                failure.__cause__ = exc
+                delay = self._backoff(attempt)
+            else:
+                self._last = self._clock()
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                status = _status(response)
+                asked = retry_after(response)
+                if asked is not None and asked > MAX_WAIT:
+                    raise ArxivError(
+                        f"the arXiv API at {self.api_url} asked to wait {asked:.0f} s before "
+                        f"the next request ({status}) for {_show(ids)}; try again after that")
+                delay = self._backoff(attempt) if asked is None else asked
+                failure = ArxivError(
+                    f"the arXiv API at {self.api_url} still answered {status} after "
+                    f"{_attempts(attempt + 1)} for {_show(ids)}; arXiv is busy or down, "
+                    "try again in a few minutes")
+            if attempt + 1 < attempts:
+                self._sleep(delay)
+        raise failure
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(MAX_WAIT, BACKOFF * 2**attempt))
+
+    def _unreachable(self, exc: httpx.TransportError, attempts: int) -> str:
+        reason = str(exc) or type(exc).__name__
+        return (f"could not reach the arXiv API at {self.api_url}: {reason} "
+                f"({_attempts(attempts)}); "
+                f"check your connection or set {API_ENV}")
+
+    def _records(self, ids: Sequence[ArxivId], response: httpx.Response) -> list[ArxivRecord]:
+        """Turn a final answer into records, or into the error it stands for."""
+        status = response.status_code
+        if status not in (200, 400):
+            raise ArxivError(
+                f"the arXiv API at {self.api_url} answered {_status(response)} for "
+                f"{_show(ids)}; check that address ({API_ENV} sets it) or try again later")
+        try:
+            records, errors = _parse(response.content)
+        except ArxivError as exc:
+            if status == 400:
+                raise ArxivError(f"arXiv rejected the request for {_show(ids)} (HTTP 400) "
+                                 "without saying why") from exc
+            raise ArxivError(f"{exc} (asked for {_show(ids)} at {self.api_url})") from exc
+        for message in errors:
+            bad = _BAD_ID.search(message)
+            if bad:
+                raise ArxivError(f"arXiv rejected the id '{bad[1]}': incorrect id format "
+                                 f"({_ID_HINT})")
+        if status == 400:
+            detail = errors[0] if errors else "no reason given"
+            raise ArxivError(f"arXiv rejected the request for {_show(ids)}: {detail}")
+        # An error entry in a 200 answer means arXiv could not give that paper: leave it out,
+        # as the empty feed does for an unknown id.
+        return records
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
+
+
+def _status(response: httpx.Response) -> str:
+    return f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asked us to wait (``Retry-After`` as seconds or an HTTP date)."""
+    value = response.headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    until = _http_date(value)
+    if until is None:
+        return None
+    # Measure against the server's own Date header, so a skewed local clock does not matter.
+    now = _http_date(response.headers.get("date", "")) or dt.datetime.now(dt.UTC)
+    return max(0.0, (until - now).total_seconds())
+
+
+def _http_date(value: str) -> dt.datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _show(ids: Sequence[ArxivId]) -> str:
+    shown = ", ".join(f"'{i}'" for i in ids[:3])
+    return shown if len(ids) <= 3 else f"{shown} and {len(ids) - 3} more"
+
+
+def parse_feed(xml: bytes) -> list[ArxivRecord]:
+    """The records of an arXiv API Atom feed; ``ArxivError`` for anything else."""
+    records, errors = _parse(xml)
+    if errors:
+        raise ArxivError(f"the arXiv API answered with an error: {errors[0]}")
+    return records
+
+
+def _parse(xml: bytes) -> tuple[list[ArxivRecord], list[str]]:
+    """Records and the summaries of error entries (arXiv reports errors as entries)."""
+    try:
+        text = xml.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArxivError("the arXiv API answered with malformed XML: it is not UTF-8 "
+                         f"(byte {exc.start})") from exc
+    if _DECLARATION.search(text):
+        raise ArxivError("the arXiv API answered with XML that declares a DOCTYPE or "
+                         "entities; refusing to read it")
+    try:
+        # Parsing the decoded text makes expat ignore any encoding the declaration claims.
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise ArxivError(f"the arXiv API answered with malformed XML: {exc}") from exc
+    except ValueError as exc:  # e.g. a declaration naming an encoding pyexpat cannot use
+        raise ArxivError(f"the arXiv API answered with malformed XML: {exc}") from exc
+    if root.tag != f"{{{_ATOM}}}feed":
+        raise ArxivError("the arXiv API answered with XML that is not an Atom feed "
+                         f"(its root element is <{root.tag}>)")
+    records: list[ArxivRecord] = []
+    errors: list[str] = []
+    for entry in root.iterfind("atom:entry", _NS):
+        raw_id = _text(entry.find("atom:id", _NS))
+        if "/api/errors" in raw_id:
+            errors.append(_text(entry.find("atom:summary", _NS)) or raw_id)
+        else:
+            records.append(_record(entry, raw_id))
+    return records, errors
+
+
+def _record(entry: ET.Element, raw_id: str) -> ArxivRecord:
+    if not raw_id:
+        raise ArxivError("the arXiv API answered with an entry that has no <id>; the API's "
+                         "format may have changed")
+    arxiv_id = parse_arxiv_id(raw_id)
+    if arxiv_id is None:
+        raise ArxivError(f"the arXiv API answered with an entry whose id '{raw_id[:80]}' is "
+                         "not an arXiv id")
+
+    def missing(what: str) -> ArxivError:
+        return ArxivError(f"the arXiv API answered with an entry for '{arxiv_id}' that has no "
+                          f"{what}; the API's format may have changed")
+
+    title = _text(entry.find("atom:title", _NS))
+    if not title:
+        raise missing("title")
+    published = _date(entry, "published", arxiv_id)
+    if published is None:
+        raise missing("<published> date")
+    categories = [term for c in entry.iterfind("atom:category", _NS)
+                  if (term := " ".join(c.get("term", "").split()))]
+    primary_el = entry.find("arxiv:primary_category", _NS)
+    primary = " ".join(primary_el.get("term", "").split()) if primary_el is not None else ""
+    primary = primary or (categories[0] if categories else "")
+    if not primary:
+        raise missing("category")
+    return ArxivRecord(
+        id=arxiv_id,
+        title=title,
+        abstract=_text(entry.find("atom:summary", _NS)),
+        authors=tuple(name for a in entry.iterfind("atom:author", _NS)
+                      if (name := _text(a.find("atom:name", _NS)))),
+        published=published,
+        updated=_date(entry, "updated", arxiv_id) or published,
+        primary_category=primary,
+        categories=tuple(dict.fromkeys([primary, *categories])),
+        comment=_text(entry.find("arxiv:comment", _NS)) or None,
+        doi=_text(entry.find("arxiv:doi", _NS)) or None,
+        journal_ref=_text(entry.find("arxiv:journal_ref", _NS)) or None,
+    )
+
+
+def _text(element: ET.Element | None) -> str:
+    """All text inside ``element`` on one line (arXiv wraps titles and abstracts)."""
+    return "" if element is None else " ".join("".join(element.itertext()).split())
+
+
+def _date(entry: ET.Element, tag: str, arxiv_id: ArxivId) -> dt.date | None:
+    value = _text(entry.find(f"atom:{tag}", _NS))
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise ArxivError(f"the arXiv API answered with an entry for '{arxiv_id}' whose "
+                         f"<{tag}> date '{value[:40]}' cannot be read") from exc

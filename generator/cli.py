@@ -12,22 +12,30 @@ import click
 from . import __version__
 from . import blurb as blurbs
 from .errors import PaperdigestError, Problem
+from .ids import ArxivId
+from .importer import FactsLookup
 from .importer import plan as plan_import
 from .loader import check_content, load_site
-from .render import RenderOptions, render_site
+from .render import RenderOptions, render_files, render_site
 from .scaffold import write_new
 
 CONTENT = "content"
 
 
-def _arxiv_lookup(api: str | None):  # type: ignore[no-untyped-def]
-    """A function giving PaperFacts for arXiv ids, through the rate-limited client."""
+def _arxiv_lookup(ctx: click.Context, api: str | None) -> FactsLookup:
+    """PaperFacts for arXiv ids, through the rate-limited client (closed with the command)."""
     from .arxiv import ArxivClient, api_url_from_env, make_client
     from .scaffold import PaperFacts
 
-    client = ArxivClient(make_client(), api_url=api_url_from_env(api))
+    try:
+        url = api_url_from_env(api)
+    except PaperdigestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    http = make_client()
+    ctx.call_on_close(http.close)
+    client = ArxivClient(http, api_url=url)
 
-    def lookup(ids):  # type: ignore[no-untyped-def]
+    def lookup(ids: list[ArxivId]) -> dict[str, PaperFacts]:
         records = client.fetch_many(ids)
         return {base: PaperFacts(arxiv=r.id, title=r.title, authors=r.authors, date=r.published,
                                  category=r.primary_category) for base, r in records.items()}
@@ -146,18 +154,23 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
               help="Absolute base URL used in share links.")
 @click.pass_context
 def export(ctx: click.Context, directory: Path, site_url: str) -> None:
-    """Write the generated pages as plain Markdown files into DIRECTORY."""
+    """Write the generated pages (plain Markdown), feeds and papers.json into DIRECTORY."""
     root = _root(ctx)
     try:
         site = load_site(root / CONTENT, root=root)
-        pages = render_site(site, RenderOptions(site_url=site_url))
+        options = RenderOptions(site_url=site_url)
+        pages = render_site(site, options)
+        files = render_files(site, options)
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    for uri, text in pages.items():
+    for uri, data in [*pages.items(), *files.items()]:
         target = directory / uri
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(pages)} pages to {directory}")
+        if isinstance(data, bytes):
+            target.write_bytes(data)
+        else:
+            target.write_text(data, encoding="utf-8")
+    click.echo(f"wrote {len(pages)} pages and {len(files)} feeds and data files to {directory}")
 
 
 @main.command("blurb")
@@ -232,7 +245,7 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update:
                dry_run: bool, arxiv_api: str | None) -> None:
     """Split dumps of several digests into content/papers/<id>.md files."""
     root = _root(ctx)
-    lookup = _arxiv_lookup(arxiv_api) if fetch else None
+    lookup = _arxiv_lookup(ctx, arxiv_api) if fetch else None
     counts = {"create": 0, "update": 0, "exists": 0, "same": 0}
     failed = False
     for dump in files:

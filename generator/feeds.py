@@ -11,15 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 from . import ids, paths
 from .model import SECTION_TITLES, Paper, Site
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 FEED_ENTRIES = 50
 """Newest papers per feed: readers poll feeds, so they stay small whatever the site size."""
@@ -29,7 +28,6 @@ EPOCH = dt.date(1970, 1, 1)
 # Characters XML 1.0 forbids even when escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-ET.register_namespace("", ATOM_NS)
 
 
 @dataclass(frozen=True)
@@ -53,59 +51,77 @@ def _text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def _el(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
-    child = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}", {k: _text(v) for k, v in attrs.items()})
-    if text is not None:
-        child.text = _text(text)
-    return child
+def _x(value: str) -> str:
+    return escape(_text(value))
+
+
+def _a(value: str) -> str:
+    return quoteattr(_text(value))
 
 
 def atom(site: Site, papers: Sequence[Paper], info: FeedInfo, site_url: str,
-         site_name: str) -> bytes:
-    """An Atom 1.0 document of the newest ``FEED_ENTRIES`` of ``papers`` (newest first)."""
-    entries = list(papers[:FEED_ENTRIES])
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: "ja"})
+         site_name: str, entries: dict[str, str] | None = None) -> bytes:
+    """An Atom 1.0 document of the newest ``FEED_ENTRIES`` of ``papers`` (newest first).
+
+    ``entries`` caches each paper's ``<entry>``: a paper appears in the site feed and in the
+    feed of each of its authors and tags, and is written out only once.
+    """
+    cache = entries if entries is not None else {}
+    chosen = list(papers[:FEED_ENTRIES])
     page_url = paths.absolute(site_url, info.page)
-    _el(feed, "id", page_url)
-    _el(feed, "title", info.title)
+    updated = max((p.date for p in chosen), default=EPOCH)
+    head = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}" xml:lang="ja">',
+        f"  <id>{_x(page_url)}</id>",
+        f"  <title>{_x(info.title)}</title>",
+    ]
     if info.subtitle:
-        _el(feed, "subtitle", info.subtitle)
-    updated = max((p.date for p in entries), default=EPOCH)
-    _el(feed, "updated", timestamp(updated))
-    _el(feed, "link", rel="self", type="application/atom+xml",
-        href=paths.absolute_file(site_url, info.path))
-    _el(feed, "link", rel="alternate", type="text/html", href=page_url)
-    # A feed-level author makes every entry valid even when a paper lists none (§4.1.1).
-    _el(_el(feed, "author"), "name", site_name)
-    _el(feed, "generator", "paperdigest")
-    for paper in entries:
-        _entry(feed, site, paper, site_url)
-    ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+        head.append(f"  <subtitle>{_x(info.subtitle)}</subtitle>")
+    head += [
+        f"  <updated>{timestamp(updated)}</updated>",
+        f'  <link rel="self" type="application/atom+xml" '
+        f"href={_a(paths.absolute_file(site_url, info.path))} />",
+        f'  <link rel="alternate" type="text/html" href={_a(page_url)} />',
+        # A feed-level author makes every entry valid even when a paper lists none (§4.1.1).
+        f"  <author>\n    <name>{_x(site_name)}</name>\n  </author>",
+        "  <generator>paperdigest</generator>",
+    ]
+    body = []
+    for paper in chosen:
+        text = cache.get(paper.slug)
+        if text is None:
+            text = cache[paper.slug] = _entry(site, paper, site_url)
+        body.append(text)
+    return ("\n".join([*head, *body, "</feed>"]) + "\n").encode("utf-8")
 
 
-def _entry(feed: ET.Element, site: Site, paper: Paper, site_url: str) -> None:
-    entry = _el(feed, "entry")
+def _entry(site: Site, paper: Paper, site_url: str) -> str:
     url = paths.absolute(site_url, paths.paper(paper))
-    _el(entry, "id", url)
-    _el(entry, "title", paper.title)
-    _el(entry, "published", timestamp(paper.date))
-    _el(entry, "updated", timestamp(paper.date))
-    _el(entry, "link", rel="alternate", type="text/html", href=url)
-    _el(entry, "link", rel="related", type="text/html", href=ids.abs_url(paper.arxiv),
-        title=f"arXiv:{paper.arxiv.full}")
+    out = [
+        "  <entry>",
+        f"    <id>{_x(url)}</id>",
+        f"    <title>{_x(paper.title)}</title>",
+        f"    <published>{timestamp(paper.date)}</published>",
+        f"    <updated>{timestamp(paper.date)}</updated>",
+        f'    <link rel="alternate" type="text/html" href={_a(url)} />',
+        f'    <link rel="related" type="text/html" href={_a(ids.abs_url(paper.arxiv))} '
+        f"title={_a('arXiv:' + paper.arxiv.full)} />",
+    ]
     for slug in paper.authors:
-        author = _el(entry, "author")
-        _el(author, "name", site.authors[slug].name)
-        _el(author, "uri", paths.absolute(site_url, paths.author(slug)))
+        out += ["    <author>", f"      <name>{_x(site.authors[slug].name)}</name>",
+                f"      <uri>{_x(paths.absolute(site_url, paths.author(slug)))}</uri>",
+                "    </author>"]
     if paper.category:
-        _el(entry, "category", term=paper.category, scheme="https://arxiv.org/archive/",
-            label=paper.category)
+        out.append(f'    <category term={_a(paper.category)} scheme="https://arxiv.org/archive/" '
+                   f"label={_a(paper.category)} />")
+    tags_scheme = _a(paths.absolute(site_url, paths.TAGS))
     for slug in paper.tags:
-        _el(entry, "category", term=site.tags[slug].name,
-            scheme=paths.absolute(site_url, paths.TAGS), label="#" + site.tags[slug].name)
+        name = site.tags[slug].name
+        out.append(f"    <category term={_a(name)} scheme={tags_scheme} label={_a('#' + name)} />")
     summary = paper.blurb if not paper.blurb_en else f"{paper.blurb}\n\n{paper.blurb_en}"
-    _el(entry, "summary", summary, type="text")
+    out += [f'    <summary type="text">{_x(summary)}</summary>', "  </entry>"]
+    return "\n".join(out)
 
 
 def json_feed(site: Site, site_url: str, site_name: str) -> bytes:
@@ -142,21 +158,23 @@ def json_feed(site: Site, site_url: str, site_name: str) -> bytes:
 
 def site_feeds(site: Site, site_url: str, site_name: str) -> dict[str, bytes]:
     """Every feed of the site: ``{site-relative path: bytes}``, in a stable order."""
+    entries: dict[str, str] = {}
     out = {
         paths.FEED: atom(site, site.papers,
                          FeedInfo(site_name, paths.HOME, paths.FEED, "新着の論文ダイジェスト"),
-                         site_url, site_name),
+                         site_url, site_name, entries),
         paths.JSON_FEED: json_feed(site, site_url, site_name),
     }
     for slug, author in site.authors.items():
         info = FeedInfo(f"{author.name} — {site_name}", paths.author(slug),
                         paths.author_feed(slug), f"{author.name} の論文ダイジェスト")
         out[info.path] = atom(site, site.papers_by_author.get(slug, ()), info, site_url,
-                              site_name)
+                              site_name, entries)
     for slug, tag in site.tags.items():
         info = FeedInfo(f"#{tag.name} — {site_name}", paths.tag(slug), paths.tag_feed(slug),
                         f"タグ #{tag.name} の論文ダイジェスト")
-        out[info.path] = atom(site, site.papers_by_tag.get(slug, ()), info, site_url, site_name)
+        out[info.path] = atom(site, site.papers_by_tag.get(slug, ()), info, site_url, site_name,
+                              entries)
     return out
 
 

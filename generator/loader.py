@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import blurb as blurbs
+from . import safety
 from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
@@ -119,6 +120,9 @@ def load_digest(path: Path, root: Path, problems: list[Problem]) -> _Draft | Non
         problems.append(Problem(rel, where, f"section {number}", "is missing: add "
                                 f"'## {number}. {SECTION_TITLES[number]}' and its text"))
     blurb = _blurb(rel, fields, parsed, lines, problems)
+    problems.extend(safety.digest_problems(
+        rel, fields, lines, body, body_line, (parsed.title, parsed.title_line),
+        [h.text for h in blurbs.extract_hashtags(blurb)]))
     if arxiv is None or not title or len(problems) > before:
         return None
     return _Draft(
@@ -287,12 +291,20 @@ def check_content(
                                    cache and cache.digests, problems) if d]
     if not include_drafts:
         drafts = [d for d in drafts if not d.fields.get("draft", False)]
-    records = [r for r in _load_all(author_files, load_author, root,
+    records = [r for r in _load_all(author_files, _load_author, root,
                                     cache and cache.records, problems) if r]
     site = resolve(drafts, records, problems)
     if any(p.severity == "error" for p in problems):
         return None, sorted(problems, key=Problem.sort_key)
     return site, sorted(problems, key=Problem.sort_key)
+
+
+def _load_author(path: Path, root: Path, problems: list[Problem]) -> Record | None:
+    """An author record, refused when a name or text field carries markup."""
+    record = load_author(path, root, problems)
+    found = [] if record is None else safety.field_problems(record.path, record.fields)
+    problems.extend(found)
+    return None if found else record
 
 
 def _name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:

@@ -7,6 +7,7 @@ relative ``.md`` links, so ``mkdocs build --strict`` validates every one of them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .model import Author, Paper, Tag
@@ -30,16 +31,34 @@ RESERVED_AUTHOR_SLUGS = frozenset({"index", "initial", "page"})
 RESERVED_TAG_SLUGS = frozenset({"index", "page"})
 
 
+# An empty, "." or ".." segment, a leading "/", a backslash, NUL or another control character.
+_UNSAFE_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[\x00-\x1f\x7f\\]")
+
+
+def inside(path: str) -> str:
+    """``path`` itself, after making sure it stays inside the output tree.
+
+    Slugs are validated long before this (ids by regex, slugs built from letters and
+    digits); this is the last guard, so a future bug cannot write outside ``site/``.
+
+    Raises:
+        ValueError: on ``..``, an absolute path, a backslash, NUL or a control character.
+    """
+    if _UNSAFE_PATH.search(path):
+        raise ValueError(f"generated path {path!r} would leave the output tree")
+    return path
+
+
 def paper(p: Paper) -> str:
-    return f"papers/{p.slug}.md"
+    return inside(f"papers/{p.slug}.md")
 
 
 def author(a: Author | str) -> str:
-    return f"authors/{a if isinstance(a, str) else a.slug}.md"
+    return inside(f"authors/{a if isinstance(a, str) else a.slug}.md")
 
 
 def tag(t: Tag | str) -> str:
-    return f"tags/{t if isinstance(t, str) else t.slug}.md"
+    return inside(f"tags/{t if isinstance(t, str) else t.slug}.md")
 
 
 def authors_initial(initial: str) -> str:
@@ -52,7 +71,7 @@ def archive_month(year: int, month: int) -> str:
 
 def category(name: str) -> str:
     """Page of an arXiv category (``cs.CV`` -> ``categories/cs.cv.md``)."""
-    return f"categories/{name.lower()}.md"
+    return inside(f"categories/{name.lower()}.md")
 
 
 def author_feed(a: Author | str) -> str:

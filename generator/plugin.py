@@ -17,15 +17,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import paths
+from . import paths, sanitize, search
 from .errors import ContentErrors, PaperdigestError
 from .loader import LoadCache, check_content
 from .model import Site
-from .render import TEMPLATES_DIR, RenderOptions, render_site
+from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.pages import Page
 
 log = get_plugin_logger(__name__)
 
@@ -40,6 +41,8 @@ class PluginConfig(base.Config):
     authors_per_index = c.Type(int, default=400)
     drafts = c.Type(bool, default=False)
     """Build digests marked ``draft: true`` too."""
+    search = c.Choice(("pagefind", "none"), default="pagefind")
+    """``pagefind``: index the built site with Pagefind (replaces Material's search)."""
 
 
 class PaperdigestPlugin(BasePlugin[PluginConfig]):
@@ -48,6 +51,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.site: Site | None = None
         self.pages: dict[str, str] = {}
+        self.files: dict[str, str | bytes] = {}
+        """Feeds and ``papers.json``: generated files that are not pages."""
         self.root = Path.cwd()
         self.cache = LoadCache()
 
@@ -77,9 +82,11 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
         options = RenderOptions(
             site_url=config.site_url, per_page=self.config.per_page,
             home_count=self.config.home_count, authors_per_index=self.config.authors_per_index,
+            site_name=config.site_name,
         )
         try:
             self.pages = render_site(site, options, self._templates())
+            self.files = render_files(site, options)
         except PaperdigestError as exc:
             raise PluginError(str(exc)) from exc
         self.site = site
@@ -99,6 +106,11 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
             # makes each page carry the whole nav (quadratic output).
             inclusion = InclusionLevel.INCLUDED if uri in listed else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=text, inclusion=inclusion))
+        for uri, data in self.files.items():
+            if files.get_file_from_path(uri) is not None:
+                raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
+                                  "file: rename or delete it")
+            files.append(File.generated(config, uri, content=data))
         assert self.site is not None
         for paper in self.site.papers:
             generated = files.get_file_from_path(paths.paper(paper))
@@ -110,6 +122,28 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
                 uri = "assets/paperdigest/" + asset.relative_to(assets).as_posix()
                 files.append(File.generated(config, uri, abs_src_path=str(asset)))
         return files
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+                        ) -> str:
+        """Defence in depth: every page body passes the HTML allowlist (sanitize.py)."""
+        return sanitize.clean_html(html)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # The gate reads every built page, theme included: no handler, script URL or
+        # foreign <script> may reach readers, whatever produced it.
+        policy = sanitize.theme_policy(config.theme.dirs,
+                                       [str(s) for s in config.extra_javascript],
+                                       config.site_url or "/")
+        findings = sanitize.scan_site(Path(config.site_dir), policy)
+        if findings:
+            raise PluginError(sanitize.gate_message(findings))
+        if self.config.search == "pagefind":
+            try:
+                done = search.build_index(Path(config.site_dir))
+            except PaperdigestError as exc:
+                raise PluginError(str(exc)) from exc
+            log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
+                     f"{done.files} files")
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: object
                  ) -> LiveReloadServer:

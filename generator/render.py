@@ -12,18 +12,19 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from . import blurb as blurbs
-from . import ids, paths
+from . import cite, feeds, ids, paths, stats
 from .errors import RenderError
 from .model import SECTION_TITLES, Author, Paper, Site
+from .related import related_papers
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates"
 
@@ -54,6 +55,14 @@ PROFILE_LABELS = {
 }
 
 
+METRIC_LABELS = {"novelty": "Novelty", "ai_score": "AI Score"}
+
+
+def metric_label(key: str) -> str:
+    """How an extra metric of an author record is named on the page."""
+    return METRIC_LABELS.get(key, key.replace("_", " "))
+
+
 def profile_link(kind: str, value: str) -> str:
     """A Markdown link to one of an author's profiles."""
     return f"[{PROFILE_LABELS[kind]}](<{paths.profile_url(kind, value)}>)"
@@ -71,6 +80,8 @@ class RenderOptions:
     """Latest papers on the home page."""
     authors_per_index: int = 400
     """Above this many authors the author index is split by initial."""
+    site_name: str = "paperdigest"
+    """Shown in feeds and in the "cite this digest" line."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Free values passed to every template as ``extra``."""
 
@@ -129,6 +140,8 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env.globals["pdf_url"] = ids.pdf_url
     env.globals["intent_url"] = blurbs.intent_url
     env.globals["link_of"] = profile_link
+    env.globals["metric_label"] = metric_label
+    env.globals["paths"] = paths  # feed and category links in templates
     return env
 
 
@@ -179,7 +192,8 @@ class Renderer:
         for chunk, pager in _paginate(site.papers, o.per_page, paths.BLURBS):
             self.render("pages/blurbs.md.j2", pager.here, papers=chunk, pager=pager, **common)
         for paper in site.papers:
-            self.render("pages/paper.md.j2", paths.paper(paper), paper=paper, **common)
+            self.render("pages/paper.md.j2", paths.paper(paper), paper=paper, **common,
+                        **self._paper_extras(paper))
         for slug, author in site.authors.items():
             papers = site.papers_by_author.get(slug, ())
             for chunk, pager in _paginate(papers, o.per_page, paths.author(slug)):
@@ -192,7 +206,38 @@ class Renderer:
                 self.render("pages/tag.md.j2", pager.here, tag=tag, papers=chunk,
                             total=len(papers), pager=pager, **common)
         self.render("pages/tags.md.j2", paths.TAGS)
+        self._reader_pages(common)
         return self.pages
+
+    # Reader features: related papers, citation, reading time, archive, categories, stats.
+    @cached_property
+    def related(self) -> Mapping[str, tuple[Paper, ...]]:
+        """Related papers of every paper, computed once for the whole site."""
+        return related_papers(self.site)
+
+    def _paper_extras(self, paper: Paper) -> dict[str, Any]:
+        url = self.absolute(paths.paper(paper))
+        return {"related": self.related.get(paper.slug, ()), "bibtex": cite.bibtex(paper),
+                "cite_line": cite.digest_line(paper, self.site, url, self.options.site_name),
+                "reading_minutes": stats.reading_minutes(paper)}
+
+    def _reader_pages(self, common: dict[str, Any]) -> None:
+        site, per_page = self.site, self.options.per_page
+        months = stats.by_month(site.papers)
+        self.render("pages/archive.md.j2", paths.ARCHIVE, months=months)
+        for (year, month), papers in months:
+            for chunk, pager in _paginate(papers, per_page, paths.archive_month(year, month)):
+                self.render("pages/archive_month.md.j2", pager.here, year=year, month=month,
+                            papers=chunk, total=len(papers), pager=pager, **common)
+        categories = stats.by_category(site.papers)
+        self.render("pages/category_index.md.j2", paths.CATEGORIES, categories=categories)
+        for name, papers in categories:
+            for chunk, pager in _paginate(papers, per_page, paths.category(name)):
+                self.render("pages/category.md.j2", pager.here, name=name, papers=chunk,
+                            total=len(papers), pager=pager, **common)
+        self.render("pages/stats.md.j2", paths.STATS, charts=stats.charts(site),
+                    top_tags=stats.top_tags(site), top_authors=stats.top_authors(site),
+                    categories=categories)
 
     def _author_index(self) -> None:
         authors = list(self.site.authors.values())
@@ -225,3 +270,14 @@ def render_site(site: Site, options: RenderOptions | None = None,
     """Render every generated page: ``{source URI: markdown}``, in a stable order."""
     return Renderer(site, options or RenderOptions(), templates_dir or TEMPLATES_DIR).run()
 
+
+def render_files(site: Site, options: RenderOptions | None = None) -> dict[str, str | bytes]:
+    """Every generated file that is not a page: Atom and JSON feeds, ``papers.json``.
+
+    ``{site-relative path: content}``, in a stable order; like ``render_site`` it never
+    touches the disk.
+    """
+    o = options or RenderOptions()
+    files: dict[str, str | bytes] = dict(feeds.site_feeds(site, o.site_url, o.site_name))
+    files[paths.PAPERS_JSON] = feeds.papers_json(site, o.site_url)
+    return files

@@ -23,19 +23,14 @@ EN_WORDS_PER_MINUTE = 200
 """For Latin-script words (technical English reads slower than the ~240 of general prose)."""
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
-_CJK_PREFIXES = ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA")
-
-
-def _is_japanese(ch: str) -> bool:
-    if ch < "\u3000":
-        return False
-    return unicodedata.name(ch, "").startswith(_CJK_PREFIXES)
+# Kana, CJK ideographs (with extension A and compatibility forms), half-width katakana.
+_JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
 def reading_minutes(paper: Paper) -> int:
     """Minutes to read a digest: Japanese by characters, Latin script by words; at least 1."""
     text = "\n".join([paper.blurb, *(s.body for s in paper.sections)])
-    ja = sum(1 for ch in text if _is_japanese(ch))
+    ja = len(_JAPANESE.findall(text))
     words = len(_WORD.findall(text))
     return max(1, math.ceil(ja / JA_CHARS_PER_MINUTE + words / EN_WORDS_PER_MINUTE))
 

@@ -1,33 +1,57 @@
-"""The arXiv client, offline: canned Atom answers in arXiv's shape through MockTransport."""
+"""The arXiv client, offline: recorded Atom answers replayed through ``httpx.MockTransport``.
+
+A fake clock stands in for time, so the three-second spacing, the backoff and the
+``Retry-After`` pauses are asserted exactly without waiting for them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import httpx
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import arxiv as arxiv_mod
-from generator.arxiv import DEFAULT_API, USER_AGENT, ArxivClient, api_url_from_env, parse_feed
+from generator.arxiv import (
+    API_ENV,
+    DEFAULT_API,
+    USER_AGENT,
+    ArxivClient,
+    ArxivRecord,
+    api_url_from_env,
+    make_client,
+    parse_feed,
+    user_agent,
+)
 from generator.cli import main
 from generator.errors import ArxivError
-from generator.ids import parse_arxiv_id
-from generator.loader import load_site
+from generator.ids import ArxivId, parse_arxiv_id
+from generator.loader import check_content, load_site
 
 FEEDS = DATA / "arxiv"
 Make = Callable[[Mapping[str, str | bytes]], Path]
+Answer = httpx.Response | Exception
 
 
 def feed(name: str) -> bytes:
     return (FEEDS / name).read_bytes()
 
 
+def aid(text: str) -> ArxivId:
+    parsed = parse_arxiv_id(text)
+    assert parsed is not None
+    return parsed
+
+
 class Clock:
-    """A fake clock: sleeping advances time instantly and is recorded."""
+    """A fake monotonic clock: sleeping advances it at once and is written down."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -41,172 +65,462 @@ class Clock:
         return self.now
 
 
-def client_for(responses: list[httpx.Response | Exception], seen: list[httpx.Request],
-               clock: Clock, **kw: object) -> ArxivClient:
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        answer = responses.pop(0)
+class Server:
+    """Answers requests from a queue and keeps the requests it saw."""
+
+    def __init__(self, *answers: Answer) -> None:
+        self.answers = list(answers)
+        self.seen: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
         return answer
 
-    http = arxiv_mod.make_client()
-    http._transport = httpx.MockTransport(handler)
-    return ArxivClient(http, sleep=clock.sleep, clock=clock, **kw)  # type: ignore[arg-type]
+    def client(self, clock: Clock, **kw: object) -> ArxivClient:
+        http = httpx.Client(transport=httpx.MockTransport(self))
+        return ArxivClient(http, sleep=clock.sleep, clock=clock, **kw)  # type: ignore[arg-type]
 
 
-def test_fetch_parses_every_field() -> None:
-    seen: list[httpx.Request] = []
-    clock = Clock()
-    client = client_for([httpx.Response(200, content=feed("2503.04504.xml"))], seen, clock)
-    record = client.fetch(parse_arxiv_id("2503.04504"))  # type: ignore[arg-type]
-    assert record.id.full == "2503.04504v1"
-    assert record.title == "AnyAnomaly: Zero-Shot Customizable Video Anomaly Detection with LVLM"
-    assert record.abstract.startswith("Video anomaly detection (VAD) is crucial for video "
-                                      "analysis and surveillance in computer vision.")
-    assert record.authors == ("Sunghyun Ahn", "Youngwan Jo", "Kijung Lee")
-    assert record.published == dt.date(2025, 3, 6)
-    assert (record.primary_category, record.categories) == ("cs.CV", ("cs.CV", "cs.AI"))
-    assert record.comment == "12 pages, 9 figures"
-    assert record.abs_url == "https://arxiv.org/abs/2503.04504v1"
-    assert record.pdf_url == "https://arxiv.org/pdf/2503.04504v1"
-    (request,) = seen
-    assert request.url.params["id_list"] == "2503.04504"
-    assert request.url.params["max_results"] == "1"
-    assert str(request.url).startswith(DEFAULT_API)
+def ok(name: str) -> httpx.Response:
+    return httpx.Response(200, content=feed(name))
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+def test_fetch_reads_every_field_and_sends_the_query() -> None:
+    server = Server(ok("1706.03762.xml"))
+    record = server.client(Clock()).fetch(aid("1706.03762"))
+    assert record == ArxivRecord(
+        id=ArxivId("1706.03762", "v7"),
+        title="Attention Is All You Need",
+        abstract=("The dominant sequence transduction models are based on complex recurrent or "
+                  "convolutional neural networks in an encoder-decoder configuration. We "
+                  "propose a new simple network architecture, the Transformer, based solely on "
+                  "attention mechanisms."),
+        authors=("Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit",
+                 "Llion Jones", "Aidan N. Gomez", "Lukasz Kaiser", "Illia Polosukhin"),
+        published=dt.date(2017, 6, 12),
+        updated=dt.date(2023, 8, 2),
+        primary_category="cs.CL",
+        categories=("cs.CL", "cs.LG"),
+        comment="15 pages, 5 figures",
+        doi=None,
+        journal_ref=None,
+    )
+    # The feed's PDF link lacks title="pdf" (as in November 2025); the URL comes from the id.
+    assert record.abs_url == "https://arxiv.org/abs/1706.03762v7"
+    assert record.pdf_url == "https://arxiv.org/pdf/1706.03762v7"
+    (request,) = server.seen
+    assert request.method == "GET"
+    assert str(request.url) == f"{DEFAULT_API}?id_list=1706.03762&max_results=1"
     assert request.headers["User-Agent"] == USER_AGENT
 
 
-def test_versioned_and_old_style_ids() -> None:
-    clock = Clock()
-    seen: list[httpx.Request] = []
-    client = client_for([httpx.Response(200, content=feed("2502.18968v2.xml")),
-                         httpx.Response(200, content=feed("hep-th_9711200.xml"))], seen, clock)
-    v2 = client.fetch(parse_arxiv_id("2502.18968v2"))  # type: ignore[arg-type]
-    assert (v2.id.full, v2.published, v2.doi) == ("2502.18968v2", dt.date(2025, 2, 26),
-                                                  "10.1234/example.5678")
-    old = client.fetch(parse_arxiv_id("hep-th/9711200"))  # type: ignore[arg-type]
-    assert (old.id.base, old.id.version, old.primary_category) == ("hep-th/9711200", "v3",
-                                                                   "hep-th")
-    assert seen[0].url.params["id_list"] == "2502.18968v2"
-    assert clock.sleeps == [3.0]  # the second request waited its turn
+def test_a_versioned_id_gets_that_version() -> None:
+    server = Server(ok("1706.03762v1.xml"))
+    record = server.client(Clock()).fetch(aid("1706.03762v1"))
+    assert record.id == ArxivId("1706.03762", "v1")
+    assert record.published == record.updated == dt.date(2017, 6, 12)
+    assert record.pdf_url == "https://arxiv.org/pdf/1706.03762v1"
+    assert server.seen[0].url.params["id_list"] == "1706.03762v1"
 
 
-def test_incorrect_id_format() -> None:
-    client = client_for([httpx.Response(400, content=feed("error_400.xml"))], [], Clock())
+def test_old_style_id_with_doi_journal_ref_and_comment() -> None:
+    server = Server(ok("hep-th_9711200.xml"))
+    record = server.client(Clock()).fetch(aid("hep-th/9711200"))
+    assert record.id == ArxivId("hep-th/9711200", "v3")
+    assert record.title == "The Large N Limit of Superconformal Field Theories and Supergravity"
+    assert record.authors == ("Juan M. Maldacena",)
+    assert (record.published, record.updated) == (dt.date(1997, 11, 27), dt.date(1998, 1, 22))
+    assert (record.doi, record.journal_ref, record.comment) == (
+        "10.1023/A:1026654312961", "Adv.Theor.Math.Phys.2:231-252,1998", "20 pages, harvmac")
+    assert (record.primary_category, record.categories) == ("hep-th", ("hep-th",))
+    assert record.abs_url == "https://arxiv.org/abs/hep-th/9711200v3"
+    # The slash is sent percent-encoded, which arXiv accepts.
+    assert server.seen[0].url.query == b"id_list=hep-th%2F9711200&max_results=1"
+
+
+def test_parse_feed_without_primary_category_uses_the_first_category() -> None:
+    xml = feed("1706.03762v1.xml").replace(b'<arxiv:primary_category term="cs.CL"/>', b"")
+    (record,) = parse_feed(xml)
+    assert (record.primary_category, record.categories) == ("cs.CL", ("cs.CL", "cs.LG"))
+
+
+# --- what arXiv says no to -----------------------------------------------------------------
+
+
+def test_incorrect_id_format_is_a_400_with_an_error_entry() -> None:
+    server = Server(httpx.Response(400, content=feed("error_400.xml")))
     with pytest.raises(ArxivError) as info:
-        client.fetch(parse_arxiv_id("2503.99999"))  # type: ignore[arg-type]
-    assert str(info.value) == ("arXiv rejected the id '2503.99999': incorrect id format for "
-                               "2503.999999 (expected e.g. 2503.04504 or hep-th/9901001)")
+        server.client(Clock()).fetch(ArxivId("2503.4504"))
+    assert str(info.value) == ("arXiv rejected the id '2503.4504': incorrect id format "
+                               "(expected e.g. 2503.04504 or hep-th/9901001)")
+    assert len(server.seen) == 1  # a 400 is not retried
 
 
-def test_unknown_id() -> None:
-    client = client_for([httpx.Response(200, content=feed("empty.xml"))], [], Clock())
+def test_unknown_id_is_an_empty_feed() -> None:
     with pytest.raises(ArxivError) as info:
-        client.fetch(parse_arxiv_id("2503.99999"))  # type: ignore[arg-type]
+        Server(ok("empty.xml")).client(Clock()).fetch(aid("2503.99999"))
     assert str(info.value) == "arXiv has no paper with id '2503.99999': check the id"
 
 
-def test_503_then_success_honours_retry_after() -> None:
-    clock = Clock()
-    client = client_for([httpx.Response(503, headers={"Retry-After": "7"}),
-                         httpx.Response(200, content=feed("2503.04504.xml"))], [], clock)
-    assert client.fetch(parse_arxiv_id("2503.04504")).title.startswith("AnyAnomaly")  # type: ignore[arg-type]
-    assert clock.sleeps == [7.0]
-
-
-def test_429_without_retry_after_backs_off() -> None:
-    clock = Clock()
-    client = client_for([httpx.Response(429), httpx.Response(429),
-                         httpx.Response(200, content=feed("2503.04504.xml"))], [], clock)
-    client.fetch(parse_arxiv_id("2503.04504"))  # type: ignore[arg-type]
-    assert clock.sleeps == [3.0, 6.0]
-
-
-def test_gives_up_after_retries() -> None:
-    clock = Clock()
-    client = client_for([httpx.Response(503)] * 3, [], clock, max_retries=2)
+def test_unknown_id_as_an_error_entry_in_a_200_answer() -> None:
+    xml = feed("error_400.xml").replace(b"incorrect id format for 2503.4504",
+                                        b"no such article 2503.99999")
     with pytest.raises(ArxivError) as info:
-        client.fetch(parse_arxiv_id("2503.04504"))  # type: ignore[arg-type]
-    assert str(info.value) == ("the arXiv API did not answer for '2503.04504' after 3 attempts "
-                               "(last: HTTP 503); try again later")
+        Server(httpx.Response(200, content=xml)).client(Clock()).fetch(aid("2503.99999"))
+    assert str(info.value) == "arXiv has no paper with id '2503.99999': check the id"
+    with pytest.raises(ArxivError) as parsed:
+        parse_feed(xml)
+    assert str(parsed.value) == "the arXiv API answered with an error: no such article 2503.99999"
+
+
+def test_other_400_and_404_answers() -> None:
+    xml = feed("error_400.xml").replace(b"incorrect id format for 2503.4504",
+                                        b"max_results must be non-negative")
+    with pytest.raises(ArxivError) as bad:
+        Server(httpx.Response(400, content=xml)).client(Clock()).fetch(aid("2503.04504"))
+    assert str(bad.value) == ("arXiv rejected the request for '2503.04504': max_results must be "
+                              "non-negative")
+    with pytest.raises(ArxivError) as missing:
+        Server(httpx.Response(404, text="Not Found")).client(
+            Clock(), api_url="http://mirror.test/api").fetch(aid("2503.04504"))
+    assert str(missing.value) == ("the arXiv API at http://mirror.test/api answered HTTP 404 "
+                                  "Not Found for '2503.04504'; check that address "
+                                  "(PAPERDIGEST_ARXIV_API sets it) or try again later")
+
+
+def test_html_instead_of_atom() -> None:
+    page = b"<html><body><h1>Service temporarily unavailable</h1><br></body></html>"
+    with pytest.raises(ArxivError) as info:
+        Server(httpx.Response(200, content=page)).client(Clock()).fetch(aid("2503.04504"))
+    assert str(info.value) == ("the arXiv API answered with malformed XML: mismatched tag: "
+                               "line 1, column 58 (asked for '2503.04504' at "
+                               "https://export.arxiv.org/api/query)")
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def test_503_then_success_waits_as_retry_after_says() -> None:
+    clock = Clock()
+    server = Server(httpx.Response(503, headers={"Retry-After": "5"}), ok("2503.04504.xml"))
+    record = server.client(clock).fetch(aid("2503.04504"))
+    assert record.id.full == "2503.04504v1"
+    assert clock.sleeps == [5.0]
+    assert len(server.seen) == 2
+
+
+def test_a_short_retry_after_still_keeps_three_seconds_between_requests() -> None:
+    clock = Clock()
+    server = Server(httpx.Response(503, headers={"Retry-After": "1"}), ok("2503.04504.xml"))
+    server.client(clock).fetch(aid("2503.04504"))
+    assert clock.sleeps == [1.0, 2.0]
+
+
+def test_429_with_retry_after_as_an_http_date() -> None:
+    clock = Clock()
+    limited = httpx.Response(429, headers={"Retry-After": "Fri, 20 Nov 2026 09:15:30 GMT",
+                                           "Date": "Fri, 20 Nov 2026 09:15:00 GMT"})
+    server = Server(limited, ok("2503.04504.xml"))
+    assert server.client(clock).fetch(aid("2503.04504")).authors[0] == "Sunghyun Ahn"
+    assert clock.sleeps == [30.0]
+
+
+def test_a_retry_after_longer_than_two_minutes_stops_instead() -> None:
+    clock = Clock()
+    server = Server(httpx.Response(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(ArxivError) as info:
+        server.client(clock).fetch(aid("2503.04504"))
+    assert str(info.value) == ("the arXiv API at https://export.arxiv.org/api/query asked to "
+                               "wait 3600 s before the next request (HTTP 429 Too Many "
+                               "Requests) for '2503.04504'; try again after that")
+    assert clock.sleeps == []
+
+
+def test_backoff_doubles_without_retry_after() -> None:
+    clock = Clock()
+    server = Server(httpx.Response(502), httpx.Response(504), httpx.Response(500),
+                    ok("2503.04504.xml"))
+    server.client(clock).fetch(aid("2503.04504"))
+    assert clock.sleeps == [3.0, 6.0, 12.0]
+
+
+def test_repeated_503_gives_up_and_says_how_often_it_tried() -> None:
+    clock = Clock()
+    server = Server(*[httpx.Response(503)] * 5)
+    with pytest.raises(ArxivError) as info:
+        server.client(clock).fetch(aid("2503.04504"))
+    assert str(info.value) == ("the arXiv API at https://export.arxiv.org/api/query still "
+                               "answered HTTP 503 Service Unavailable after 5 attempts for "
+                               "'2503.04504'; arXiv is busy or down, try again in a few minutes")
+    assert clock.sleeps == [3.0, 6.0, 12.0, 24.0]
+    assert len(server.seen) == 5
 
 
 def test_network_down() -> None:
-    request = httpx.Request("GET", DEFAULT_API)
-    errors: list[httpx.Response | Exception] = [httpx.ConnectError("Name or service not known",
-                                                                   request=request)] * 2
-    client = client_for(errors, [], Clock(), max_retries=1)
+    clock = Clock()
+    down = httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+    server = Server(*[down] * 3)
     with pytest.raises(ArxivError) as info:
-        client.fetch(parse_arxiv_id("2503.04504"))  # type: ignore[arg-type]
-    assert str(info.value) == (f"could not reach the arXiv API at {DEFAULT_API} (ConnectError: "
-                               "Name or service not known); check your connection or set "
-                               "PAPERDIGEST_ARXIV_API")
+        server.client(clock, max_retries=2).fetch(aid("2503.04504"))
+    assert str(info.value) == ("could not reach the arXiv API at https://export.arxiv.org/api/"
+                               "query: [Errno -3] Temporary failure in name resolution (3 "
+                               "attempts); check your connection or set PAPERDIGEST_ARXIV_API")
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert clock.sleeps == [3.0, 6.0]
 
 
-def test_malformed_and_hostile_xml() -> None:
-    with pytest.raises(ArxivError, match="not valid XML"):
-        parse_feed(b"<feed><entry>")
-    with pytest.raises(ArxivError, match="declares a DTD"):
-        parse_feed(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><feed/>')
+def test_a_timeout_then_success() -> None:
+    clock = Clock()
+    server = Server(httpx.ReadTimeout("The read operation timed out"), ok("2503.04504.xml"))
+    assert server.client(clock).fetch(aid("2503.04504")).primary_category == "cs.CV"
+    assert clock.sleeps == [3.0]
+
+
+def test_an_unsupported_scheme_is_not_retried() -> None:
+    clock = Clock()
+    refused = httpx.UnsupportedProtocol("Request URL has an unsupported protocol 'ftp://'.")
+    server = Server(refused)
+    with pytest.raises(ArxivError) as info:
+        server.client(clock, api_url="ftp://mirror.test/api").fetch(aid("2503.04504"))
+    assert str(info.value) == ("could not reach the arXiv API at ftp://mirror.test/api: Request "
+                               "URL has an unsupported protocol 'ftp://'. (1 attempt); check "
+                               "your connection or set PAPERDIGEST_ARXIV_API")
+    assert (len(server.seen), clock.sleeps) == (1, [])
+
+
+def test_no_retries_when_max_retries_is_zero() -> None:
+    clock = Clock()
+    server = Server(httpx.Response(502))
+    with pytest.raises(ArxivError) as info:
+        server.client(clock, max_retries=0).fetch(aid("2503.04504"))
+    assert str(info.value) == ("the arXiv API at https://export.arxiv.org/api/query still "
+                               "answered HTTP 502 Bad Gateway after 1 attempt for "
+                               "'2503.04504'; arXiv is busy or down, try again in a few minutes")
+    assert clock.sleeps == []
+
+
+# --- politeness ----------------------------------------------------------------------------
+
+
+def test_three_seconds_between_requests() -> None:
+    clock = Clock()
+    server = Server(ok("2503.04504.xml"), ok("hep-th_9711200.xml"), ok("1706.03762.xml"),
+                    ok("1706.03762v1.xml"))
+    client = server.client(clock)
+    client.fetch(aid("2503.04504"))
+    assert clock.sleeps == []  # the first request goes out at once
+    client.fetch(aid("hep-th/9711200"))
+    assert clock.sleeps == [3.0]
+    clock.now += 1.25  # time spent elsewhere counts towards the pause
+    client.fetch(aid("1706.03762"))
+    assert clock.sleeps == [3.0, 1.75]
+    clock.now += 10
+    client.fetch(aid("1706.03762v1"))
+    assert clock.sleeps == [3.0, 1.75]
+
+
+def test_fetch_many_batches_ids_in_one_request() -> None:
+    clock = Clock()
+    server = Server(ok("batch.xml"))
+    ids = [aid("2503.04504"), aid("hep-th/9711200"), aid("2503.99999"), aid("2503.04504")]
+    found = server.client(clock).fetch_many(ids)
+    assert sorted(found) == ["2503.04504", "hep-th/9711200"]  # the unknown id is absent
+    assert found["hep-th/9711200"].doi == "10.1023/A:1026654312961"
+    (request,) = server.seen
+    assert request.url.params["id_list"] == "2503.04504,hep-th/9711200,2503.99999"
+    assert request.url.params["max_results"] == "3"
+
+
+def test_fetch_many_sends_at_most_100_ids_per_request_three_seconds_apart() -> None:
+    clock = Clock()
+    server = Server(*[ok("empty.xml")] * 3)
+    ids = [aid(f"2501.{n:05d}") for n in range(1, 251)]
+    assert server.client(clock).fetch_many(ids) == {}
+    sizes = [len(r.url.params["id_list"].split(",")) for r in server.seen]
+    assert sizes == [100, 100, 50]
+    assert [r.url.params["max_results"] for r in server.seen] == ["100", "100", "50"]
+    assert clock.sleeps == [3.0, 3.0]
+
+
+def test_user_agent_and_client_settings() -> None:
+    assert USER_AGENT == ("paperdigest/0.1.0 (+https://github.com/paperdigest/paperdigest)")
+    assert user_agent("team@example.org") == (
+        "paperdigest/0.1.0 (+https://github.com/paperdigest/paperdigest; "
+        "mailto:team@example.org)")
+    server = Server(ok("2503.04504.xml"))
+    with make_client(timeout=12.5, mailto="team@example.org",
+                     transport=httpx.MockTransport(server)) as http:
+        assert http.timeout == httpx.Timeout(12.5)
+        assert http.follow_redirects is True
+        ArxivClient(http, sleep=Clock().sleep, clock=Clock()).fetch(aid("2503.04504"))
+    assert server.seen[0].headers["User-Agent"] == user_agent("team@example.org")
+    with make_client() as http:
+        pool = http._transport._pool  # type: ignore[attr-defined]
+        assert pool._max_connections == 1  # one connection at a time, as arXiv asks
+        assert http.headers["User-Agent"] == USER_AGENT
 
 
 def test_api_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PAPERDIGEST_ARXIV_API", raising=False)
+    monkeypatch.delenv(API_ENV, raising=False)
     assert api_url_from_env() == DEFAULT_API
-    monkeypatch.setenv("PAPERDIGEST_ARXIV_API", "http://mirror.test/api/query")
+    assert api_url_from_env("  ") == DEFAULT_API
+    monkeypatch.setenv(API_ENV, " http://mirror.test/api/query ")
     assert api_url_from_env() == "http://mirror.test/api/query"
-    assert api_url_from_env("http://option.test/q") == "http://option.test/q"
+    assert api_url_from_env(None) == "http://mirror.test/api/query"
+    assert api_url_from_env("https://option.test/q") == "https://option.test/q"
+    monkeypatch.setenv(API_ENV, "export.arxiv.org/api/query")
+    with pytest.raises(ArxivError) as env:
+        api_url_from_env()
+    assert str(env.value) == ("PAPERDIGEST_ARXIV_API='export.arxiv.org/api/query' is not an "
+                              "http(s) URL; give one like https://export.arxiv.org/api/query")
+    with pytest.raises(ArxivError) as option:
+        api_url_from_env("ftp://x")
+    assert str(option.value) == ("the arXiv API address 'ftp://x' is not an http(s) URL; give "
+                                 "one like https://export.arxiv.org/api/query")
 
 
-def _offline(monkeypatch: pytest.MonkeyPatch, answers: list[bytes]) -> list[httpx.Request]:
-    seen: list[httpx.Request] = []
+# --- hostile or broken XML -----------------------------------------------------------------
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, content=answers.pop(0))
 
+@pytest.mark.parametrize(("xml", "message"), [
+    (b"<feed><entry>", "the arXiv API answered with malformed XML: no element found: line 1, "
+                       "column 13"),
+    (b'<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaa">]><feed>&a;</feed>',
+     "the arXiv API answered with XML that declares a DOCTYPE or entities; refusing to read it"),
+    ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE f><feed/>'.encode("utf-16"),
+     "the arXiv API answered with malformed XML: it is not UTF-8 (byte 0)"),
+    (b"<rss><channel/></rss>",
+     "the arXiv API answered with XML that is not an Atom feed (its root element is <rss>)"),
+    (feed("1706.03762.xml").replace(b"<published>2017-06-12T17:57:34Z</published>", b""),
+     "the arXiv API answered with an entry for '1706.03762v7' that has no <published> date; "
+     "the API's format may have changed"),
+    (feed("1706.03762.xml").replace(b"2023-08-02T00:41:18Z", b"yesterday"),
+     "the arXiv API answered with an entry for '1706.03762v7' whose <updated> date "
+     "'yesterday' cannot be read"),
+    (feed("1706.03762.xml").replace(b"http://arxiv.org/abs/1706.03762v7", b"urn:x"),
+     "the arXiv API answered with an entry whose id 'urn:x' is not an arXiv id"),
+    (feed("1706.03762.xml").replace(b"<id>http://arxiv.org/abs/1706.03762v7</id>", b""),
+     "the arXiv API answered with an entry that has no <id>; the API's format may have changed"),
+    (feed("1706.03762.xml").replace(b"Attention Is All\n  You  Need", b" "),
+     "the arXiv API answered with an entry for '1706.03762v7' that has no title; the API's "
+     "format may have changed"),
+])
+def test_broken_feeds(xml: bytes, message: str) -> None:
+    with pytest.raises(ArxivError) as info:
+        parse_feed(xml)
+    assert str(info.value) == message
+
+
+def test_an_empty_feed_has_no_records() -> None:
+    assert parse_feed(feed("empty.xml")) == []
+    assert parse_feed(b"\xef\xbb\xbf" + feed("empty.xml")) == []  # a UTF-8 BOM is fine
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_parse_feed_raises_only_arxiv_error_on_any_bytes(data: bytes) -> None:
+    try:
+        records = parse_feed(data)
+    except ArxivError:
+        return
+    assert all(isinstance(r, ArxivRecord) for r in records)
+
+
+XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
+# Each entry field: left out, a value arXiv would send, or any text at all.
+ENTRY_FIELDS = {
+    "<id>{}</id>": "http://arxiv.org/abs/2503.04504v1",
+    "<title>{}</title>": "AnyAnomaly",
+    "<summary>{}</summary>": "An abstract.",
+    "<published>{}</published>": "2025-03-06T14:52:34Z",
+    "<updated>{}</updated>": "2025-03-07T09:00:00Z",
+    "<author><name>{}</name></author>": "Sunghyun Ahn",
+    "<category term={}/>": "cs.CV",
+    "<arxiv:primary_category term={}/>": "cs.CV",
+    "<arxiv:comment>{}</arxiv:comment>": "12 pages",
+    "<arxiv:doi>{}</arxiv:doi>": "10.1000/x",
+}
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> str:
+    parts = []
+    for template, good in ENTRY_FIELDS.items():
+        mode = draw(st.sampled_from(["good", "good", "good", "good", "none", "text"]))
+        if mode != "none":
+            value = good if mode == "good" else draw(XML_TEXT)
+            quote = quoteattr if "term=" in template else escape
+            parts.append(template.format(quote(value)))
+    return "<entry>" + "".join(draw(st.permutations(parts))) + "</entry>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(entries(), max_size=3))
+def test_parse_feed_raises_only_arxiv_error_on_odd_entries(items: list[str]) -> None:
+    xml = ('<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/'
+           f'atom">{"".join(items)}</feed>').encode()
+    try:
+        records = parse_feed(xml)
+    except ArxivError:
+        return
+    assert len(records) == len(items)
+    for record in records:
+        assert record.title and record.primary_category in record.categories
+        assert record.title == " ".join(record.title.split())
+
+
+# --- through the command line --------------------------------------------------------------
+
+
+def _offline(monkeypatch: pytest.MonkeyPatch, *answers: bytes) -> Server:
+    """Make the CLI's arXiv client answer from recorded feeds."""
+    server = Server(*[httpx.Response(200, content=a) for a in answers])
     real = arxiv_mod.make_client
 
-    def fake(**kw: float) -> httpx.Client:
-        client = real(**kw)
-        client._transport = httpx.MockTransport(handler)
-        return client
+    def offline_client(**kw: object) -> httpx.Client:
+        return real(transport=httpx.MockTransport(server), **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(arxiv_mod, "make_client", fake)
-    monkeypatch.setattr(arxiv_mod.time, "sleep", lambda s: None)
-    return seen
+    monkeypatch.setattr(arxiv_mod, "make_client", offline_client)
+    monkeypatch.delenv(API_ENV, raising=False)
+    return server
 
 
 def test_new_scaffolds_a_digest(project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     root = project({})
-    seen = _offline(monkeypatch, [feed("2503.04504.xml")])
+    server = _offline(monkeypatch, feed("2503.04504.xml"))
     result = CliRunner().invoke(main, ["--root", str(root), "new",
                                        "https://arxiv.org/abs/2503.04504", "--arxiv-api",
                                        "http://mirror.test/q"])
     assert result.exit_code == 0, result.output
     assert result.stdout == ("wrote content/papers/2503.04504.md: write the eight sections, "
                              "then run `paperdigest check`\n")
-    assert str(seen[0].url).startswith("http://mirror.test/q?")
+    assert str(server.seen[0].url) == "http://mirror.test/q?id_list=2503.04504&max_results=1"
+    assert server.seen[0].headers["User-Agent"] == USER_AGENT
     text = (root / "content/papers/2503.04504.md").read_text(encoding="utf-8")
     assert text.startswith('---\narxiv: "2503.04504v1"\ntitle: "AnyAnomaly: Zero-Shot '
                            'Customizable Video Anomaly Detection with LVLM"\nauthors:\n'
                            '  - "Sunghyun Ahn"\n')
+    assert '  - "Sanghyun Park"\n' in text
     assert "date: 2025-03-06\ncategory: \"cs.CV\"\n" in text
-    assert "## 8. この論文を140字以内のツイートで要約すると？" in text
     # Until the sections are written, the check says exactly that.
-    from generator.loader import check_content
     _, problems = check_content(root / "content", root=root)
     assert [p.field for p in problems].count("section 1") == 1
 
 
 def test_new_never_overwrites(project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     root = project({"content/papers/2503.04504.md": "mine\n"})
-    _offline(monkeypatch, [feed("2503.04504.xml")])
+    server = _offline(monkeypatch, feed("2503.04504.xml"))
     result = CliRunner().invoke(main, ["--root", str(root), "new", "2503.04504"])
     assert result.exit_code == 1
     assert "content/papers/2503.04504.md already exists: edit it, or pass --force" in result.stderr
     assert (root / "content/papers/2503.04504.md").read_text(encoding="utf-8") == "mine\n"
+    assert server.seen == []  # nothing was asked of arXiv
 
 
 def test_new_reports_bad_id_and_unknown_paper(project: Make,
@@ -214,10 +528,10 @@ def test_new_reports_bad_id_and_unknown_paper(project: Make,
     root = project({})
     bad = CliRunner().invoke(main, ["--root", str(root), "new", "2503.4"])
     assert bad.exit_code == 1 and "'2503.4' is not an arXiv id or URL" in bad.stderr
-    _offline(monkeypatch, [feed("empty.xml")])
+    _offline(monkeypatch, feed("empty.xml"))
     unknown = CliRunner().invoke(main, ["--root", str(root), "new", "2503.99999"])
     assert unknown.exit_code == 1
-    assert "arXiv has no paper with id '2503.99999': check the id" in unknown.stderr
+    assert unknown.stderr == "Error: arXiv has no paper with id '2503.99999': check the id\n"
     assert list((root / "content/papers").iterdir()) == []
 
 
@@ -227,9 +541,11 @@ def test_import_fetch_fills_metadata(project: Make, monkeypatch: pytest.MonkeyPa
     dump = tmp_path / "d.md"
     dump.write_text((DATA / "import" / "dump.md").read_text(encoding="utf-8").replace(
         "2503.05179", "2503.04504"), encoding="utf-8")
-    _offline(monkeypatch, [feed("2503.04504.xml")])
+    server = _offline(monkeypatch, feed("2503.04504.xml"))
     CliRunner().invoke(main, ["--root", str(root), "import", "--fetch", str(dump)])
+    assert len(server.seen) == 1  # every id of the dump in one request
     site = load_site(root / "content", root=root)
     paper = next(p for p in site.papers if p.slug == "2503.04504")
-    assert paper.author_names == ("Sunghyun Ahn", "Youngwan Jo", "Kijung Lee")
+    assert paper.author_names == ("Sunghyun Ahn", "Youngwan Jo", "Kijung Lee", "Sein Kwon",
+                                  "Inpyo Hong", "Sanghyun Park")
     assert (paper.date, paper.category) == (dt.date(2025, 3, 6), "cs.CV")

@@ -97,7 +97,10 @@ def test_export_writes_every_page(project: Make, tmp_path: Path) -> None:
     assert code == 0
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
     assert "papers/2503.04504.md" in written and "index.md" in written
-    assert stdout == f"wrote {len(written)} pages to {out}\n"
+    assert (out / "feed.xml").exists() and (out / "papers.json").exists()
+    others = [p for p in out.rglob("*") if p.is_file() and p.suffix != ".md"]
+    assert stdout == (f"wrote {len(written)} pages and {len(others)} feeds and data files "
+                      f"to {out}\n")
     assert "# AnyAnomaly" in (out / "papers/2503.04504.md").read_text(encoding="utf-8")
 
 

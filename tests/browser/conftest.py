@@ -16,7 +16,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import pytest
 from conftest import REPO
@@ -26,19 +26,19 @@ from generator.loader import load_site
 from generator.model import Site
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run",
 ]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 375, "height": 812}
 INSTALL_HINT = "run `bash .ci/install-browser` (Debian: apt-get install chromium fonts-noto-cjk)"
 
 
-def no_browser(reason: str) -> None:
+def no_browser(reason: str) -> NoReturn:
     """Fail in CI, skip elsewhere; either way the reason is printed."""
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser tests cannot run in CI: {reason}; {INSTALL_HINT}", pytrace=False)
@@ -92,9 +92,6 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Static files, with the site's own 404 page as a static host serves it."""
-
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".wasm": "application/wasm", ".js": "text/javascript"}
 
     def send_error(self, code: int, message: str | None = None,
                    explain: str | None = None) -> None:
@@ -151,11 +148,12 @@ def new_page(browser: Browser, base_url: str) -> Iterator[NewPage]:
     """Open pages in fresh contexts; requests that leave 127.0.0.1 are aborted."""
     contexts: list[BrowserContext] = []
 
-    def make(*, viewport: dict[str, int] | None = None, color_scheme: str = "light",
+    def make(*, viewport: ViewportSize | None = None,
+             color_scheme: Literal["light", "dark"] = "light",
              permissions: list[str] | None = None) -> Page:
         context = browser.new_context(
             base_url=base_url, viewport=viewport or DESKTOP, locale="ja-JP",
-            color_scheme=color_scheme, reduced_motion="reduce",  # type: ignore[arg-type]
+            color_scheme=color_scheme, reduced_motion="reduce",
             device_scale_factor=2 if viewport == PHONE else 1,
         )
         if permissions:
@@ -175,9 +173,9 @@ def page(new_page: NewPage) -> Page:
     return new_page()
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot under tests/artifacts/ (kept by CI) and return its path."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot under tests/artifacts/ (kept by CI) and return its path."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

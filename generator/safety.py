@@ -1,0 +1,359 @@
+"""Check-time rules for hostile or broken content: what a digest may contain.
+
+Python-Markdown does not sanitise: raw HTML, ``javascript:`` links and attribute lists such
+as ``{: onclick=… }`` pass straight into the page. These rules refuse them where they are
+written, with the line and the fix, before anything is rendered:
+
+* raw HTML in a digest body, except ``<br>``, ``<sub>`` and ``<sup>`` without attributes;
+* link, image, reference and autolink targets whose scheme is not ``http``, ``https`` or
+  ``mailto`` (relative links and ``#anchors`` are fine), judged after decoding entities and
+  percent escapes and removing whitespace and control characters, in any case;
+* attribute lists (``{ … }``) that set anything but an id (``#x``, ``id=…``) or classes
+  (``.x``, ``class=…``);
+* markup characters in front-matter text: ``<``, ``>`` and backticks in names (title,
+  authors, tags, doi), HTML tags in prose (blurb, abstract, comment, bio);
+* invisible characters (bidi controls, zero-width, other format characters) in tags and
+  author names, including hashtags taken from the body.
+
+Code is never judged: fenced blocks, indented code blocks and inline code are masked first.
+The HTML sanitiser and the post-build gate (``sanitize.py``) stay as a second line.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import Problem
+
+ALLOWED_TAGS = frozenset({"br", "sub", "sup"})
+"""Raw HTML tags a digest body may use, written bare: ``<br>``, ``<sub>…</sub>``."""
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+"""URL schemes a link or image may use; URLs without a scheme (relative, ``#x``) are fine."""
+ALLOWED_ATTRIBUTES = frozenset({"id", "class"})
+"""What an attribute list ``{ … }`` may set."""
+
+NAME_FIELDS = ("title", "authors", "tags", "doi", "name", "native_name", "aliases")
+"""Front-matter and record fields that are names: no ``<``, ``>`` or backtick at all."""
+PROSE_FIELDS = ("blurb", "blurb_en", "abstract", "comment", "affiliation", "bio")
+"""Free-text fields: a lone ``<`` (``p < 0.05``) is fine, an HTML tag is not."""
+IDENTITY_FIELDS = ("tags", "authors", "name", "native_name", "aliases")
+"""Fields that become slugs or identities: no invisible characters of any kind."""
+
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+# A line starting with a tag opens a raw HTML block: Markdown reads no code spans there.
+_HTML_LINE = re.compile(r"^ {0,3}<[A-Za-z!?/]")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+# Python-Markdown's own patterns (markdown/inlinepatterns.py), so that what is judged is
+# what the renderer will see: code spans, autolinks, e-mail autolinks, raw HTML.
+_CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_AUTOLINK = re.compile(r"<((?:[Ff]|[Hh][Tt])[Tt][Pp][Ss]?://[^<>]*)>")
+_AUTOMAIL = re.compile(r"<[^<> !]+@[^@<> ]+>")
+_TAG = re.compile(r"<(/?)([a-zA-Z][^<>@\s]*)(\s[^<>]*)?>", re.DOTALL)
+_TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
+_OTHER_HTML = re.compile(r"<(?:!--|![A-Za-z\[]|\?[A-Za-z])")
+_LINK_OPEN = re.compile(r"\]\(")
+_REFERENCE = re.compile(r"^[ ]{0,3}\[[^\[\]]+\]:[ \t]*\n?[ \t]*(\S+)", re.MULTILINE)
+_BRACES = re.compile(r"\{:?[ \t]*([^}\n]*?)[ \t]*\}")
+_ATTR_TOKEN = re.compile(r"""([^\s=}]+)=(?:"[^"]*"|'[^']*'|[^\s=}]*)|([^\s=}]+)""")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_STRIP = re.compile(r"[`\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff]+")
+_NAME_MARKUP = re.compile(r"[<>`]")
+_PROSE_TAG = re.compile(r"<[A-Za-z/!?]")
+# Invisible characters beyond the Cf/Cc categories: Hangul fillers, which render as blanks.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see in ``url``, lower-cased; ``None`` when relative.
+
+    Entities and percent escapes are decoded (repeatedly, for double encoding) and
+    whitespace and control characters removed before looking, because browsers drop
+    them too: ``Java&#x09;Script:`` is ``javascript``.
+    """
+    text = url
+    for _ in range(4):
+        decoded = unquote(html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    text = _STRIP.sub("", text).lstrip("<")
+    m = _SCHEME.match(text)
+    return m.group(1).lower() if m else None
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A snippet for a message: control characters made visible, long text cut."""
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
+                    else f"\\u{ord(c):04x}" for c in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _fenced(lines: list[str]) -> set[int]:
+    """Indexes of the lines of closed fenced code blocks, fences included.
+
+    A fence never closed is not code: Python-Markdown renders what follows as text.
+    """
+    fenced: set[int] = set()
+    opened: tuple[str, int] | None = None
+    for index, line in enumerate(lines):
+        fm = _FENCE.match(line)
+        if fm is None:
+            continue
+        if opened is None:
+            opened = (fm.group(1), index)
+        elif fm.group(1)[0] == opened[0][0] and len(fm.group(1)) >= len(opened[0]) \
+                and not fm.group(2).strip():
+            fenced.update(range(opened[1], index + 1))
+            opened = None
+    return fenced
+
+
+def _prose_blocks(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """Runs of lines that are not code: ``(index of first line, text)``.
+
+    Closed fenced blocks and indented code blocks are left out; a blank line ends a
+    block, as it ends a paragraph, and a heading is a block of its own.
+    """
+    fenced = _fenced(lines) if "`" in "".join(lines) or "~" in "".join(lines) else set()
+    in_list = False
+    after_break = True  # start, blank line, heading or code: an indented line is code
+    start = 0
+    block: list[str] = []
+    for index, line in enumerate(lines):
+        indented = not in_list and after_break and _INDENTED.match(line) is not None
+        if index in fenced or indented or not line.strip():
+            if block:
+                yield start, "\n".join(block)
+            block = []
+            # After a fence an indented line continues a paragraph, not a code block.
+            after_break = index not in fenced
+            continue
+        if block and _HTML_LINE.match(line):
+            yield start, "\n".join(block)
+            block = []
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif not line.startswith((" ", "\t")):
+            in_list = False
+        if not block:
+            start = index
+        block.append(line)
+        after_break = line.lstrip().startswith("#")
+        if after_break:
+            yield start, "\n".join(block)
+            block = []
+    if block:
+        yield start, "\n".join(block)
+
+
+def _mask_code(text: str) -> str:
+    """Blank out inline code spans, keeping offsets and line breaks.
+
+    In a paragraph a code span may run over lines; in a table (any ``|``) each row is
+    parsed alone, so spans are masked line by line.
+    """
+    if "|" in text:
+        return "\n".join(_mask_code(line) for line in text.split("\n")) if "\n" in text \
+            else _CODE_SPAN.sub(lambda m: " " * len(m.group()), text)
+    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def _link_target(text: str, start: int) -> str:
+    """The raw text between ``](`` (ending at ``start``) and its closing parenthesis.
+
+    An unclosed target runs to the end of the block and ends with NUL, so callers can tell.
+    """
+    depth, i = 1, start
+    angle = text[start:].lstrip().startswith("<")
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if angle:
+            angle = ch != ">"  # inside <…> parentheses do not count
+            i += 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start:i]
+        i += 1
+    return text[start:] + "\x00"
+
+
+def _scheme_message(kind: str, target: str, scheme: str) -> str:
+    return (f"{kind} '{_shown(target.strip())}' uses the '{scheme}:' scheme: only http(s), "
+            "mailto, relative links and #anchors are allowed; link to an https:// page instead")
+
+
+def _block_findings(text: str, raw: str) -> Iterator[tuple[int, str]]:
+    """``(offset, message)`` for every unsafe construct in one prose block.
+
+    ``text`` has its code spans blanked out; ``raw`` is the block as written. Link targets
+    are read from ``raw``: Markdown puts the text of a code span inside a link target
+    into the ``href`` (``[x](`javascript:…`)``).
+    """
+    html_spans: list[tuple[int, int]] = []
+    for m in _AUTOLINK.finditer(text):
+        html_spans.append(m.span())
+        scheme = url_scheme(m.group(1))
+        if scheme not in ALLOWED_SCHEMES:
+            yield m.start(), _scheme_message("the autolink", m.group(1), str(scheme))
+    html_spans.extend(m.span() for m in _AUTOMAIL.finditer(text))
+
+    targets = [(m.end(), m.end() + len(target)) for m in _LINK_OPEN.finditer(text)
+               if not (target := _link_target(text, m.end())).endswith("\x00")]
+
+    def inside(pos: int) -> bool:
+        return any(a <= pos < b for a, b in (*html_spans, *targets))
+
+    reported: set[str] = set()
+    for m in _TAG.finditer(text):
+        if inside(m.start()):
+            continue  # an autolink, or a link target (judged below by its scheme)
+        name = _TAG_NAME.match(m.group(2)).group().lower()  # type: ignore[union-attr]
+        rest = (m.group(2)[len(name):] + (m.group(3) or "")).strip()
+        if name in ALLOWED_TAGS and rest in ("", "/") and not (m.group(1) and rest):
+            continue
+        if m.group(1) and name in reported:
+            continue  # the closing tag of an element already reported
+        reported.add(name)
+        yield m.start(), (f"raw HTML '{_shown(m.group())}' is not allowed: write Markdown "
+                          "instead (only <br>, <sub> and <sup> without attributes are "
+                          "kept), or put it in `backticks` if it is meant as code")
+    for m in _OTHER_HTML.finditer(text):
+        yield m.start(), (f"raw HTML '{_shown(text[m.start():m.start() + 30])}' (a comment "
+                          "or declaration) is not allowed: delete it")
+    for m in _LINK_OPEN.finditer(text):
+        target = _link_target(raw, m.end())
+        scheme = url_scheme(target)
+        if scheme is not None and scheme not in ALLOWED_SCHEMES:
+            is_image = text.rfind("![", 0, m.start()) > text.rfind("]", 0, m.start())
+            yield m.start(), _scheme_message("the image" if is_image else "the link",
+                                             target, scheme)
+    for m in _REFERENCE.finditer(raw):  # a block construct: read before any code span
+        url = m.group(1)
+        scheme = url_scheme(url)
+        if scheme is not None and scheme not in ALLOWED_SCHEMES:
+            yield m.start(1), _scheme_message("the link reference", url, scheme)
+    for m in _BRACES.finditer(text):
+        bad = sorted({key for key in _attribute_keys(m.group(1))
+                      if key.lower() not in ALLOWED_ATTRIBUTES})
+        if bad:
+            yield m.start(), (f"the attribute list '{_shown(m.group())}' sets "
+                              f"{', '.join(bad)}: only ids ({{ #name }}) and classes "
+                              "({ .name }) are allowed; remove the rest, or put the braces "
+                              "in `backticks` if they are not an attribute list")
+
+
+def _attribute_keys(inner: str) -> Iterator[str]:
+    """Attribute names an attribute list would set (``.x`` and ``#x`` are class and id).
+
+    Bare words become attributes too (``{ hidden }``); only those starting with ``on``
+    are reported, so that set notation such as ``{1,2,3}`` is left alone.
+    """
+    for m in _ATTR_TOKEN.finditer(inner):
+        if m.group(1) is not None:
+            yield m.group(1)
+        elif m.group(2).lower().startswith("on") and m.group(2)[2:].isalpha():
+            yield m.group(2)
+
+
+def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
+    """Every unsafe construct in a digest body, each with its file line."""
+    lines = body.split("\n")
+    found: dict[tuple[int, str], None] = {}
+    for start, block in _prose_blocks(lines):
+        if not any(c in block for c in "<]{"):
+            continue  # nothing this module looks at: skip the regex work
+        masked = block if _HTML_LINE.match(block) else _mask_code(block)
+        for offset, message in _block_findings(masked, block):
+            found[(first_line + start + masked.count("\n", 0, offset), message)] = None
+    return [Problem(path, line, None, message) for line, message in found]
+
+
+def _invisible(text: str) -> str | None:
+    for ch in text:
+        if unicodedata.category(ch) in ("Cf", "Cc", "Zl", "Zp") or ch in _FILLERS:
+            return ch
+    return None
+
+
+def text_problems(field: str, value: str) -> list[str]:
+    """What is wrong with one front-matter string ``value`` of ``field`` (base name)."""
+    messages: list[str] = []
+    if field in NAME_FIELDS:
+        m = _NAME_MARKUP.search(value)
+        if m:
+            messages.append(f"'{_shown(value)}' contains '{m.group()}': names and titles are "
+                            "plain text; leave out <, > and backticks (write ＜ ＞ if needed)")
+    elif field in PROSE_FIELDS:
+        m = _PROSE_TAG.search(value)
+        if m:
+            messages.append(f"'{_shown(value)}' contains HTML markup "
+                            f"('{_shown(value[m.start():m.start() + 12])}'): write plain "
+                            "text; a '<' must be followed by a space")
+    if field in IDENTITY_FIELDS:
+        ch = _invisible(value)
+        if ch is not None:
+            messages.append(f"'{_shown(value)}' contains the invisible character "
+                            f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}): delete it")
+    return messages
+
+
+def field_problems(path: str, fields: Mapping[str, Any],
+                   lines: Mapping[tuple[str | int, ...], int] | None = None) -> list[Problem]:
+    """Problems of the checked front-matter or record ``fields`` (strings and lists)."""
+    problems: list[Problem] = []
+    where = lines or {}
+    for key in sorted(fields):
+        value = fields[key]
+        items: Iterable[tuple[str, tuple[str | int, ...], Any]]
+        if isinstance(value, list):
+            items = ((f"{key}[{i}]", (key, i), v) for i, v in enumerate(value))
+        else:
+            items = ((key, (key,), value),)
+        for label, node, item in items:
+            if not isinstance(item, str):
+                continue
+            for message in text_problems(key, item):
+                line = where.get(node, where.get((key,)))
+                problems.append(Problem(path, line, label, message))
+    return problems
+
+
+def digest_problems(
+    path: str, fields: Mapping[str, Any], lines: Mapping[tuple[str | int, ...], int],
+    body: str, body_line: int, title: tuple[str | None, int | None] = (None, None),
+    tag_texts: Iterable[str] = (),
+) -> list[Problem]:
+    """All the safety problems of one digest: front matter, body, title, hashtags.
+
+    ``title`` is the title taken from the body's ``# `` line with its line; ``tag_texts``
+    are the hashtags taken from the body.
+    """
+    problems = field_problems(path, fields, lines)
+    found = body_problems(path, body, body_line)
+    problems.extend(found)
+    text, line = title
+    flagged = {p.line for p in found}
+    if text and "title" not in fields and line not in flagged:
+        problems.extend(Problem(path, line, "title", m) for m in text_problems("title", text))
+    for tag in dict.fromkeys(tag_texts):
+        if tag in fields.get("tags", ()):
+            continue
+        ch = _invisible(tag)
+        if ch is not None:
+            at = next((body_line + i for i, x in enumerate(body.split("\n")) if tag in x), None)
+            problems.append(Problem(path, at, "hashtag", f"'#{_shown(tag)}' contains the "
+                                    f"invisible character U+{ord(ch):04X}: delete it"))
+    return problems

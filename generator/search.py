@@ -1,0 +1,90 @@
+"""Site search with Pagefind, run on the built HTML after MkDocs has written it.
+
+Material's lunr search ships one index of the whole site (about 24 KB per paper, all of it
+downloaded when a reader opens search) and has open bugs with Japanese. Pagefind splits its
+index into chunks and fetches only those a query needs; its ``extended`` build segments
+Japanese. Only pages whose front matter sets ``pd_search`` (papers, first author pages) are
+indexed: ``main.html`` wraps their content in ``data-pagefind-body``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PaperdigestError
+
+BUNDLE_DIR = "pagefind"
+"""Folder of the search bundle inside the built site."""
+EXCLUDE_SELECTORS = (
+    ".pd-card",  # listing cards on author pages repeat other pages' blurbs
+    ".pd-blurb__actions",
+    ".md-content__button",
+    ".headerlink",
+    ".pd-pager",
+)
+_INSTALL = "install it with: pip install 'pagefind[extended]'"
+
+
+class SearchIndexError(PaperdigestError):
+    """Pagefind is missing or could not index the site."""
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What indexing wrote."""
+
+    pages: int
+    """Pages in the index."""
+    files: int
+    bytes: int
+    """Total size of the bundle (index chunks, fragments, scripts, wasm)."""
+
+
+def executable() -> Path:
+    """The ``pagefind_extended`` binary of the ``pagefind[extended]`` wheel.
+
+    Only the extended build segments Japanese, so the plain binary is not accepted.
+    """
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise SearchIndexError(f"paperdigest: search needs Pagefind's extended build; "
+                               f"{_INSTALL} (or set search: none for the paperdigest "
+                               "plugin in mkdocs.yml)") from exc
+    path: Path = get_executable()
+    return path
+
+
+def build_index(site_dir: Path, binary: Path | None = None) -> IndexReport:
+    """Index the built site in ``site_dir`` into ``site_dir/pagefind``."""
+    command = [
+        str(binary or executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
+        "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise SearchIndexError(f"paperdigest: could not run {command[0]}: {exc}; "
+                               f"{_INSTALL}") from exc
+    if result.returncode != 0:
+        details = (result.stderr or result.stdout).strip()
+        raise SearchIndexError(f"paperdigest: Pagefind failed to index {site_dir} "
+                               f"(exit {result.returncode}):\n{details}")
+    return report(site_dir / BUNDLE_DIR, _indexed_pages(result.stdout))
+
+
+def _indexed_pages(log: str) -> int:
+    # Pagefind prints "Indexed N pages" in its summary.
+    for line in log.splitlines():
+        words = line.strip().split()
+        if len(words) == 3 and words[0] == "Indexed" and words[2] in ("page", "pages"):
+            return int(words[1])
+    return 0
+
+
+def report(bundle: Path, pages: int = 0) -> IndexReport:
+    """Size of a search bundle already written."""
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    return IndexReport(pages=pages, files=len(files), bytes=sum(p.stat().st_size for p in files))

@@ -1,0 +1,355 @@
+"""The hostile-input corpus: every case names the exact error, or the neutralised output.
+
+Check-time rules live in ``generator/safety.py`` (plus the YAML, file and path rules that
+already stood in ``yamlsafe``, ``textfile``, ``schema`` and ``loader``); the sanitiser and
+the post-build gate in ``generator/sanitize.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from conftest import SECTIONS, digest, write_tree
+
+from generator import paths
+from generator.loader import check_content
+from generator.safety import body_problems, url_scheme
+from generator.sanitize import ScriptPolicy, clean_html, scan_page, theme_policy
+
+P = "content/papers/2503.04504.md"
+A = "content/authors/sunghyun-ahn.yaml"
+FIX_HTML = ("is not allowed: write Markdown instead (only <br>, <sub> and <sup> without "
+            "attributes are kept), or put it in `backticks` if it is meant as code")
+FIX_URL = ("scheme: only http(s), mailto, relative links and #anchors are allowed; link to an "
+           "https:// page instead")
+FIX_ATTR = ("only ids ({ #name }) and classes ({ .name }) are allowed; remove the rest, or put "
+            "the braces in `backticks` if they are not an attribute list")
+FIX_NAME = "names and titles are plain text; leave out <, > and backticks (write ＜ ＞ if needed)"
+LINE = 25
+"""The line of section 3's text in ``conftest.digest()``."""
+
+
+def with_body(text: str) -> str:
+    """A valid digest whose section 3 says ``text``."""
+    return digest(sections=SECTIONS.replace("UBnormalで最高精度。", text))
+
+
+def front(extra: str) -> str:
+    """A valid digest with ``extra`` lines added to its front matter."""
+    return digest(front='arxiv: "2503.04504"\n' + extra)
+
+
+RECORD = "name: Sunghyun Ahn\n"
+
+# (case, files, exact problems). Files are written under a fresh project root.
+CASES: list[tuple[str, Mapping[str, str | bytes], list[str]]] = [
+    ("script tag", {P: with_body("説明 <script>alert(1)</script>")},
+     [f"{P}:{LINE}: raw HTML '<script>' {FIX_HTML}"]),
+    ("backslash does not escape a tag", {P: with_body(r"\<script>alert(1)</script>")},
+     [f"{P}:{LINE}: raw HTML '<script>' {FIX_HTML}"]),
+    ("img onerror", {P: with_body("図 <img src=x onerror=alert(1)>")},
+     [f"{P}:{LINE}: raw HTML '<img src=x onerror=alert(1)>' {FIX_HTML}"]),
+    ("html comment", {P: with_body("<!-- hidden -->")},
+     [f"{P}:{LINE}: raw HTML '<!-- hidden -->' (a comment or declaration) is not allowed: "
+      "delete it"]),
+    ("tag split over lines", {P: with_body("見て <a\nhref=x>ここ</a>")},
+     [f"{P}:{LINE}: raw HTML '<a\\x0ahref=x>' {FIX_HTML}"]),
+    ("allowed tag with an attribute", {P: with_body("a<br onclick=x>b")},
+     [f"{P}:{LINE}: raw HTML '<br onclick=x>' {FIX_HTML}"]),
+    ("javascript: mixed case and tab", {P: with_body("[x](JaVa\tScRiPt:alert(1))")},
+     [f"{P}:{LINE}: the link 'JaVa\\x09ScRiPt:alert(1)' uses the 'javascript:' {FIX_URL}"]),
+    ("javascript: split by a newline", {P: with_body("[x](java\nscript:alert(1))")},
+     [f"{P}:{LINE}: the link 'java\\x0ascript:alert(1)' uses the 'javascript:' {FIX_URL}"]),
+    ("javascript: entity-encoded", {P: with_body("[x](&#106;avascript:alert(1))")},
+     [f"{P}:{LINE}: the link '&#106;avascript:alert(1)' uses the 'javascript:' {FIX_URL}"]),
+    ("javascript: with &colon;", {P: with_body("[x](javascript&colon;alert(1))")},
+     [f"{P}:{LINE}: the link 'javascript&colon;alert(1)' uses the 'javascript:' {FIX_URL}"]),
+    ("javascript: percent-encoded", {P: with_body("[x](%6Aavascript:alert(1))")},
+     [f"{P}:{LINE}: the link '%6Aavascript:alert(1)' uses the 'javascript:' {FIX_URL}"]),
+    ("javascript: in angle brackets", {P: with_body("[x](<javascript:alert(1)>)")},
+     [f"{P}:{LINE}: the link '<javascript:alert(1)>' uses the 'javascript:' {FIX_URL}"]),
+    ("javascript: reference-style", {P: with_body("[x][r]\n\n[r]: javascript:alert(1)")},
+     [f"{P}:{LINE + 2}: the link reference 'javascript:alert(1)' uses the 'javascript:' "
+      f"{FIX_URL}"]),
+    ("vbscript: link", {P: with_body("[x](vbscript:msgbox(1))")},
+     [f"{P}:{LINE}: the link 'vbscript:msgbox(1)' uses the 'vbscript:' {FIX_URL}"]),
+    ("data: image", {P: with_body("![図](data:image/svg+xml;base64,PHN2Zz4=)")},
+     [f"{P}:{LINE}: the image 'data:image/svg+xml;base64,PHN2Zz4=' uses the 'data:' "
+      f"{FIX_URL}"]),
+    ("javascript: autolink", {P: with_body("<javascript:alert(1)>")},
+     [f"{P}:{LINE}: raw HTML '<javascript:alert(1)>' {FIX_HTML}"]),
+    ("ftp autolink", {P: with_body("<ftp://example.org/x>")},
+     [f"{P}:{LINE}: the autolink 'ftp://example.org/x' uses the 'ftp:' {FIX_URL}"]),
+    ("attr_list onclick on a paragraph", {P: with_body("本文\n{: onclick=alert(1) }")},
+     [f"{P}:{LINE + 1}: the attribute list '{{: onclick=alert(1) }}' sets onclick: "
+      f"{FIX_ATTR}"]),
+    ("attr_list on a link", {P: with_body("[x](https://example.org){onmouseover=alert(1)}")},
+     [f"{P}:{LINE}: the attribute list '{{onmouseover=alert(1)}}' sets onmouseover: "
+      f"{FIX_ATTR}"]),
+    ("attr_list overriding href", {P: with_body('[x](https://a.org){: href="javascript:x" }')},
+     [f"{P}:{LINE}: the attribute list '{{: href=\"javascript:x\" }}' sets href: {FIX_ATTR}"]),
+    ("attr_list on a heading", {P: with_body("### 小見出し { #a .b style=color:red }")},
+     [f"{P}:{LINE}: the attribute list '{{ #a .b style=color:red }}' sets style: {FIX_ATTR}"]),
+    ("attr_list in a table cell", {P: with_body("| a |\n|---|\n| b { onclick=x } |")},
+     [f"{P}:{LINE + 2}: the attribute list '{{ onclick=x }}' sets onclick: {FIX_ATTR}"]),
+    ("attr_list bare handler word", {P: with_body("本文\n{ onload }")},
+     [f"{P}:{LINE + 1}: the attribute list '{{ onload }}' sets onload: {FIX_ATTR}"]),
+    ("title with HTML (front matter)", {P: front('title: "<img src=x onerror=alert(1)>"\n')},
+     [f"{P}:3: title: '<img src=x onerror=alert(1)>' contains '<': {FIX_NAME}"]),
+    ("title with HTML (body)", {P: digest(title="<b>Bold</b> title")},
+     [f"{P}:11: raw HTML '<b>' {FIX_HTML}"]),
+    ("title with a backtick", {P: digest(title="The `eval` trick")},
+     [f"{P}:11: title: 'The `eval` trick' contains '`': {FIX_NAME}"]),
+    ("blurb breaking out of an attribute",
+     {P: front('blurb: "\\"><script>alert(1)</script>"\n')},
+     [f"{P}:3: blurb: '\"><script>alert(1)</script>' contains HTML markup ('<script>aler'): "
+      "write plain text; a '<' must be followed by a space"]),
+    ("author name with markup", {P: front("authors:\n  - '<svg onload=alert(1)>'\n")},
+     [f"{P}:4: authors[0]: '<svg onload=alert(1)>' contains '<': {FIX_NAME}"]),
+    ("tag with markup", {P: front("tags: ['x\"><b>']\n")},
+     [f"{P}:3: tags[0]: 'x\"><b>' contains '>': {FIX_NAME}"]),
+    ("doi with markup", {P: front('doi: "10.1000/x\\"><script>"\n')},
+     [f"{P}:3: doi: '10.1000/x\"><script>' contains '>': {FIX_NAME}"]),
+    ("record name with markup", {A: "name: <img src=x onerror=alert(1)>\n"},
+     [f"{A}: name: '<img src=x onerror=alert(1)>' contains '<': {FIX_NAME}"]),
+    ("record bio with a script", {A: RECORD + "bio: 'x <script>alert(1)</script>'\n"},
+     [f"{A}: bio: 'x <script>alert(1)</script>' contains HTML markup ('<script>aler'): "
+      "write plain text; a '<' must be followed by a space"]),
+    ("zero-width space in a tag", {P: front("tags: [\"LL\u200bM\"]\n")},
+     [f"{P}:3: tags[0]: contains the invisible character U+200B: delete it"]),
+    ("bidi override in a tag", {P: front("tags: [\"abc\u202edef\"]\n")},
+     [f"{P}:3: tags[0]: contains the invisible character U+202E: delete it"]),
+    ("soft hyphen in a tag", {P: front("tags: [\"ab\u00adc\"]\n")},
+     [f"{P}:3: tags[0]: 'ab\\xadc' contains the invisible character U+00AD (SOFT HYPHEN): "
+      "delete it"]),
+    ("Hangul filler as an author", {P: front("authors: [\"\u3164\"]\n")},
+     [f"{P}:3: authors[0]: '\u3164' contains the invisible character U+3164 "
+      "(HANGUL FILLER): delete it"]),
+    ("path traversal in the id", {P: digest(front='arxiv: "../../etc/x"\n')},
+     [f"{P}:2: arxiv: '../../etc/x' is not an arXiv id: write it like 2503.04504, "
+      "2503.04504v2 or hep-th/9901001"]),
+    ("absolute path as the id", {P: digest(front='arxiv: "/etc/passwd"\n')},
+     [f"{P}:2: arxiv: '/etc/passwd' is not an arXiv id: write it like 2503.04504, "
+      "2503.04504v2 or hep-th/9901001"]),
+    ("backslashes in the id", {P: digest(front='arxiv: "..\\\\..\\\\x"\n')},
+     [f"{P}:2: arxiv: '..\\..\\x' is not an arXiv id: write it like 2503.04504, "
+      "2503.04504v2 or hep-th/9901001"]),
+    ("NUL in a file", {P: digest().replace("AnyAnomaly", "Any\x00Anomaly")},
+     [f"{P}:11: contains a NUL character: delete it"]),
+    ("author file name that is not an id", {"content/authors/Evil..x.yaml": RECORD},
+     ["content/authors/Evil..x.yaml: the file name must be a lower-case ASCII id such as "
+      "takuya-akiba.yaml (letters, digits, '-'; not index, initial, page)"]),
+    ("alias bomb", {P: digest(front='arxiv: "2503.04504"\nx: &a [1, 1]\ny: [*a, *a]\n')},
+     [f"{P}:3: front matter: anchors (&a) are not allowed: write the value out in full"]),
+    ("duplicate keys", {P: digest(front='arxiv: "2503.04504"\ntitle: A\ntitle: B\n')},
+     [f"{P}:4: front matter: duplicate key 'title' (first on line 3): keep only one"]),
+    ("custom YAML tag",
+     {P: digest(front='arxiv: "2503.04504"\ntitle: !!python/object/apply:os.system [x]\n')},
+     [f"{P}:3: front matter: YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are "
+      "not allowed: remove it and write plain text"]),
+    ("huge file", {P: digest() + "x" * (600 * 1024)},
+     [f"{P}: is 600 KB; the limit is 512 KB: split or shorten it"]),
+    ("byte-order mark", {P: b"\xef\xbb\xbf" + digest().encode()},
+     [f"{P}:1: starts with a byte-order mark (BOM): save the file as UTF-8 without BOM"]),
+    ("invalid UTF-8", {P: digest().encode().replace(b"AnyAnomaly", b"Any\xffAnomaly")},
+     [f"{P}:11: is not valid UTF-8: save the file as UTF-8"]),
+    ("case-folding twins", {"content/papers/a/2503.04504.md": digest(),
+                            "content/papers/A/2503.04504.md": digest("2503.05179")},
+     ["content/papers/a/2503.04504.md: differs from content/papers/A/2503.04504.md only by "
+      "case or Unicode form: the two clash on macOS and Windows; rename one"]),
+]
+NFC, NFD = unicodedata.normalize("NFC", "ガ"), unicodedata.normalize("NFD", "ガ")
+CASES.append(
+    ("NFC and NFD twins", {f"content/papers/{NFC}.md": digest(),
+                           f"content/papers/{NFD}.md": digest("2503.05179")},
+     [f"content/papers/{NFD}.md: file names must be ASCII: rename it after the arXiv id, "
+      "e.g. 2503.04504.md",
+      f"content/papers/{NFC}.md: differs from content/papers/{NFD}.md only by case or "
+      "Unicode form: the two clash on macOS and Windows; rename one",
+      f"content/papers/{NFC}.md: file names must be ASCII: rename it after the arXiv id, "
+      "e.g. 2503.04504.md"]),
+)
+
+
+def problems_of(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
+    (root / "content" / "papers").mkdir(parents=True, exist_ok=True)
+    (root / "content" / "authors").mkdir(parents=True, exist_ok=True)
+    write_tree(root, files)
+    site, problems = check_content(root / "content", root=root)
+    assert (site is None) == any(p.severity == "error" for p in problems)
+    return [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_hostile_content_is_refused(tmp_path: Path, files: Mapping[str, str | bytes],
+                                    expected: list[str]) -> None:
+    assert problems_of(tmp_path, files) == expected
+
+
+def test_symlinked_digest_is_refused(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"outside.md": digest()})
+    (tmp_path / "content" / "papers").mkdir(parents=True)
+    os.symlink(tmp_path / "outside.md", tmp_path / P)
+    assert problems_of(tmp_path, {}) == [
+        f"{P}: is a symbolic link: content files must be regular files; copy the file instead"
+    ]
+
+
+# --- what must NOT be flagged -----------------------------------------------------------
+
+HARMLESS = [
+    ("fenced code", "```html\n<script>alert(1)</script>\n[x](javascript:alert(1))\n```"),
+    ("tilde fence with attributes", "~~~{.python onclick=x}\n<b>\n~~~"),
+    ("inline code", "`<script>` と `[x](javascript:1)` と `{: onclick=x }`"),
+    ("inline code over two lines", "`<img\nonerror=x>` は危険"),
+    ("indented code", "例:\n\n    <script>alert(1)</script>"),
+    ("allowed tags", "H<sub>2</sub>O と x<sup>2</sup><br>改行<br/>"),
+    ("comparisons", "p < 0.05 かつ a<b、矢印 <-"),
+    ("set notation", "集合 {1,2,3} と $\\{x\\}$"),
+    ("ids and classes", "### 見出し { #my-id .note }\n\n本文\n{: .wide }"),
+    ("safe links", "[a](https://arxiv.org/abs/2503.04504) [b](../x.md) [c](#section-1) "
+                   "[d](mailto:a@example.org) <https://example.org> <a@example.org> "
+                   '[e](https://example.org "title: with colon")'),
+    ("link text mentioning javascript", "[javascript: the good parts](https://example.org)"),
+]
+
+
+@pytest.mark.parametrize("text", [h[1] for h in HARMLESS], ids=[h[0] for h in HARMLESS])
+def test_code_and_plain_text_are_not_flagged(tmp_path: Path, text: str) -> None:
+    assert body_problems("d.md", text) == []
+    assert problems_of(tmp_path, {P: with_body(text)}) == []
+
+
+def test_unquoted_arxiv_id_stays_text(tmp_path: Path) -> None:
+    # YAML 1.1 would read 2503.10100 as the float 2503.101; the id must survive intact.
+    write_tree(tmp_path, {"content/papers/2503.10100.md": digest(
+        "2503.10100", front="arxiv: 2503.10100\ndate: 2025-03-13\n")})
+    (tmp_path / "content" / "authors").mkdir(parents=True)
+    site, problems = check_content(tmp_path / "content", root=tmp_path)
+    assert problems == [] and site is not None
+    assert [p.arxiv.full for p in site.papers] == ["2503.10100v1"]
+
+
+@pytest.mark.parametrize(("url", "scheme"), [
+    ("https://x", "https"), ("  JAVASCRIPT:x", "javascript"), ("java\x00script:x", "javascript"),
+    ("&#x6A;&#x61;vascript:x", "javascript"), ("%2561%253Ax", "a"), ("jav&Tab;ascript:", "javascript"),
+    ("../a:b", None), ("#x", None), ("/x", None), ("?a=b:c", None), ("", None),
+])
+def test_url_scheme(url: str, scheme: str | None) -> None:
+    assert url_scheme(url) == scheme
+
+
+@pytest.mark.parametrize("path", ["papers/../x.md", "/etc/x", "tags/a\\b.md", "tags/\x00.md",
+                                  "authors/./x.md", "a//b.md", "x/.."])
+def test_generated_paths_cannot_leave_the_tree(path: str) -> None:
+    with pytest.raises(ValueError, match="would leave the output tree"):
+        paths.inside(path)
+    assert paths.inside("papers/hep-th/9901001.md") == "papers/hep-th/9901001.md"
+
+
+# --- the sanitiser: the neutralised output ----------------------------------------------
+
+NEUTRALISED = [
+    ("script", '<p>a</p><script>alert(1)</script><p>b</p>', "<p>a</p><p>b</p>"),
+    ("img onerror", '<p><img src="x.png" onerror="alert(1)"></p>', '<p><img src="x.png"></p>'),
+    ("javascript href", '<a href="JaVaScRiPt:alert(1)">x</a>', "<a>x</a>"),
+    ("entity-encoded href", '<a href="&#106;avascript:alert(1)">x</a>', "<a>x</a>"),
+    ("data image", '<img src="data:image/png;base64,AA" alt="i">', '<img alt="i">'),
+    ("attr_list onclick", '<p onclick="alert(1)" class="c">t</p>', '<p class="c">t</p>'),
+    ("style element", "<style>body{display:none}</style><p>t</p>", "<p>t</p>"),
+    ("iframe", '<iframe srcdoc="&lt;script&gt;x&lt;/script&gt;"></iframe><p>t</p>', "<p>t</p>"),
+    ("form", '<form action="javascript:x"><button formaction="javascript:x">b</button></form>',
+     "<button>b</button>"),
+    ("theme id", '<h2 id="__config">x</h2>', "<h2>x</h2>"),
+    ("inline style", '<p style="position:fixed;top:0">x</p>', "<p>x</p>"),
+    ("target", '<a href="https://a.org" target="_top">x</a>', '<a href="https://a.org">x</a>'),
+    ("svg handler", '<svg onload="alert(1)" viewBox="0 0 1 1"><rect x="0" width="1"/></svg>',
+     '<svg viewBox="0 0 1 1"><rect x="0" width="1"></rect></svg>'),
+    ("comment", "<!-- x --><p>t</p>", "<p>t</p>"),
+]
+
+
+@pytest.mark.parametrize(("dirty", "clean"), [n[1:] for n in NEUTRALISED],
+                         ids=[n[0] for n in NEUTRALISED])
+def test_sanitiser_neutralises(dirty: str, clean: str) -> None:
+    assert clean_html(dirty) == clean
+
+
+def test_sanitiser_keeps_what_our_pages_emit() -> None:
+    page = (
+        '<h2 id="section-1">1. 既存研究<a class="headerlink" href="#section-1" '
+        'title="Permanent link">¶</a></h2>\n'
+        '<div class="admonition note"><p class="admonition-title">Note</p></div>\n'
+        '<div class="highlight"><pre><span></span><code><span class="k">def</span></code>'
+        "</pre></div>\n"
+        '<table><thead><tr><th style="text-align: right;">n</th></tr></thead><tbody><tr>'
+        '<td style="text-align: right;">1</td></tr></tbody></table>\n'
+        '<div class="pd-blurb" lang="ja"><p class="pd-blurb__actions"><a class="pd-share" '
+        'href="https://x.com/intent/post?text=a" target="_blank" rel="noopener noreferrer">X'
+        '</a> <button type="button" class="pd-copy" data-copy="a b">コピー</button></p></div>\n'
+        '<p><time datetime="2025-03-06">2025-03-06</time> H<sub>2</sub>O<br></p>\n'
+        '<details class="pd-abstract"><summary>要旨</summary><p lang="en">x</p></details>\n'
+        '<div class="pd-related" data-pagefind-ignore=""><ul><li>x</li></ul></div>\n'
+        '<svg class="pd-chart" id="c" role="img" aria-labelledby="c-title" viewBox="0 0 9 9" '
+        'width="100%" style="max-width:9px" font-size="12" fill="currentColor">'
+        '<title id="c-title">t</title><g><text x="1" y="2" text-anchor="end">l</text>'
+        '<rect x="1" y="2" width="3" height="16" '
+        'style="fill:var(--md-accent-fg-color,currentColor)"></rect></g>'
+        '<line x1="6" x2="9" y1="1" y2="1" stroke="currentColor" stroke-opacity="0.4"></line>'
+        "</svg>"
+    )
+    assert clean_html(page) == page
+
+
+# --- the post-build gate ----------------------------------------------------------------
+
+POLICY = ScriptPolicy(files=frozenset({"assets/paperdigest/paperdigest.js"}),
+                      inline=theme_policy([Path(__file__).parent / "data" / "hostile"], []).inline)
+SAFE_HEAD = ('<script>var ok=1;__md_scope=new URL("../..",location)</script>'
+             '<script id="__config" type="application/json">{"base": ".."}</script>'
+             '<script src="../../assets/javascripts/bundle.js"></script>'
+             '<script src="../../assets/paperdigest/paperdigest.js"></script>')
+
+GATE = [
+    ("clean page", "<p>onclick=x in text, javascript: in prose</p>", []),
+    ("handler in the header title", '<span class="md-ellipsis"><img src=x onerror=alert(1)>',
+     ["papers/x/index.html:2: event handler attribute 'onerror': <img src=x onerror=alert(1)>"]),
+    ("handler after a slash", "<svg/onload=alert(1)>",
+     ["papers/x/index.html:2: event handler attribute 'onload': <svg/onload=alert(1)>"]),
+    ("entity-encoded javascript href", '<a href="&#x6A;avascript&colon;alert(1)">x</a>',
+     ["papers/x/index.html:2: javascript: URL in 'href': "
+      '<a href="&#x6A;avascript&colon;alert(1)">']),
+    ("data iframe src", '<iframe src="data:text/html,x"></iframe>',
+     ["papers/x/index.html:2: data: URL in 'src': <iframe src=\"data:text/html,x\">"]),
+    ("srcdoc", '<iframe srcdoc="x"></iframe>',
+     ["papers/x/index.html:2: srcdoc attribute (an inline document): <iframe srcdoc=\"x\">"]),
+    ("formaction", '<button formaction="vbscript:x">b</button>',
+     ["papers/x/index.html:2: vbscript: URL in 'formaction': "
+      '<button formaction="vbscript:x">']),
+    ("refresh", '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+     ["papers/x/index.html:2: refresh to a script URL: "
+      '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">']),
+    ("foreign inline script", "<script>alert(1)</script>",
+     ["papers/x/index.html:2: script that is not the theme's: <script>alert(1)"]),
+    ("foreign external script", '<script src="https://evil.example/x.js"></script>',
+     ["papers/x/index.html:2: script that is not the theme's: "
+      '<script src="https://evil.example/x.js">']),
+    ("script escaping the site", '<script src="../../../x.js"></script>',
+     ["papers/x/index.html:2: script that is not the theme's: <script src=\"../../../x.js\">"]),
+    ("module typed script", '<script type="module">alert(1)</script>',
+     ["papers/x/index.html:2: script that is not the theme's: "
+      '<script type="module">alert(1)']),
+    ("theme script with code appended", '<script>var ok=1;alert(1)</script>',
+     ["papers/x/index.html:2: script that is not the theme's: <script>var ok=1;alert(1)"]),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), [g[1:] for g in GATE], ids=[g[0] for g in GATE])
+def test_gate_findings(body: str, expected: list[str]) -> None:
+    page = f"<html><head>{SAFE_HEAD}</head><body>\n{body}\n</body></html>"
+    assert [str(f) for f in scan_page(page, "papers/x/index.html", POLICY)] == expected
