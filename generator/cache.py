@@ -52,6 +52,16 @@ class FileCache(Generic[T]):
         self._entries[path] = _Entry(stat, digest, result, problems)
         return result, problems
 
+    def stale(self, paths: Iterable[Path]) -> list[Path]:
+        """The paths whose entry is missing or stale by stat (their content may still match)."""
+        out = []
+        for path in paths:
+            entry = self._entries.get(path)
+            st = path.lstat()
+            if entry is None or entry.stat != (st.st_mtime_ns, st.st_size, st.st_ino):
+                out.append(path)
+        return out
+
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Forget files that no longer exist."""
         wanted = set(paths)

@@ -6,8 +6,10 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pytest
 from conftest import digest
 
+from generator import parallel
 from generator.loader import LoadCache, check_content
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
@@ -50,3 +52,19 @@ def test_deleted_files_are_forgotten(project: Make) -> None:
     (root / "content/papers/b.md").unlink()
     site, _ = check_content(root / "content", root=root, cache=cache)
     assert site is not None and [p.slug for p in site.papers] == ["2503.00001"]
+
+
+def test_parallel_loading_gives_the_same_site(project: Make,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    files: dict[str, str | bytes] = {
+        f"content/papers/{i}.md": digest(f"2503.{i:05d}") for i in range(1, 13)}
+    files["content/papers/bad.md"] = digest("2503.00099", front="tag: x\n")
+    root = project(files)
+    monkeypatch.setenv("PAPERDIGEST_JOBS", "1")
+    one = check_content(root / "content", root=root)
+    monkeypatch.setenv("PAPERDIGEST_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    two = check_content(root / "content", root=root, cache=LoadCache())
+    assert one == two
+    assert [str(p) for p in two[1]] == [
+        "content/papers/bad.md:2: tag: unknown key: did you mean 'tags'?"]
