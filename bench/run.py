@@ -47,15 +47,28 @@ class Recorder:
     def __init__(self, out: Path) -> None:
         self.path = out / "results.jsonl"
         self.session = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self.code = code_version()
         out.mkdir(parents=True, exist_ok=True)
 
     def add(self, row: dict[str, Any]) -> None:
         row = {"session": self.session, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-               "load1": _load1(), **row}
+               "code": self.code, "load1": _load1(), **row}
         with self.path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        brief = {k: v for k, v in row.items() if k not in ("session", "time", "log_tail")}
+        brief = {k: v for k, v in row.items()
+                 if k not in ("session", "time", "code", "log_tail")}
         print(json.dumps(brief, ensure_ascii=False), flush=True)
+
+
+def code_version() -> str:
+    """A hash of the generator and templates: rows taken on different code can be told apart."""
+    digest = hashlib.sha256()
+    for folder in ("generator", "site_templates"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(REPO).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _load1() -> float:

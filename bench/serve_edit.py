@@ -48,6 +48,16 @@ def _wait(check: Callable[[], bool], timeout: float, proc: subprocess.Popen[byte
     return time.monotonic() - start
 
 
+def _cpu_s(pid: int) -> float | None:
+    """CPU seconds of ``pid`` and its waited-for children (Pagefind), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime, stime, cutime, cstime are fields 14-17 of stat(5); index 0 here is field 3.
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def _last_build(log: Path) -> float | None:
     found = BUILT.findall(log.read_text(encoding="utf-8", errors="replace"))
     return float(found[-1]) if found else None
@@ -73,16 +83,21 @@ def serve_edit(project: Path, config: str, edits: int, log: Path,
         try:
             first = _wait(lambda: _get(url) is not None, timeout, proc)
             rows.append({"event": "first-build", "served_s": round(first, 2),
-                         "build_s": _last_build(log), "page": url.split(str(port))[1]})
+                         "build_s": _last_build(log), "cpu_s": _cpu_s(proc.pid),
+                         "page": url.split(str(port))[1]})
             for k in range(1, edits + 1):
                 marker = f"測定マーカー{k}-{time.time_ns()}"
                 edited = (original[: heading.end()] + f"- **編集:** {marker}\n"
                           + original[heading.end():])
                 time.sleep(2)  # let the watcher settle after the previous rebuild
+                cpu_before = _cpu_s(proc.pid)
                 digest.write_text(edited, encoding="utf-8")
                 served = _wait(lambda m=marker: m in (_get(url) or ""), timeout, proc)  # type: ignore[misc]
+                cpu_after = _cpu_s(proc.pid)
+                cpu = (round(cpu_after - cpu_before, 2)
+                       if cpu_before is not None and cpu_after is not None else None)
                 rows.append({"event": "edit", "edit": k, "save_to_served_s": round(served, 2),
-                             "build_s": _last_build(log)})
+                             "build_s": _last_build(log), "rebuild_cpu_s": cpu})
         finally:
             digest.write_text(original, encoding="utf-8")
             os.killpg(proc.pid, signal.SIGTERM)

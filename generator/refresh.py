@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import MetricsError, WriteError
 from .ids import AUTHOR_ID, ascii_slug
-from .metrics import OPENALEX, S2, MetricsClient
+from .metrics import OPENALEX, S2, MetricsClient, normalize_id
 from .scaffold import write_new
 from .yamledit import replace_block, scalar, unified_diff, write_atomic
 from .yamlsafe import YamlProblem
@@ -78,7 +78,7 @@ def refresh_one(path: Path, clients: dict[str, MetricsClient], source: str | Non
     if not dry_run:
         write_atomic(path, new)
     note = f"h-index {metrics.h_index}, {metrics.citations:,} citations, {metrics.papers} papers"
-    if metrics.source_id != str(data[ID_KEYS[chosen]]).removeprefix("https://openalex.org/"):
+    if metrics.source_id != normalize_id(chosen, str(data[ID_KEYS[chosen]])):
         note += f" (the id now answers as {metrics.source_id}: update it in the record)"
     return Outcome(path.stem, name, "updated", note, diff)
 

@@ -44,7 +44,8 @@ PROSE_FIELDS = ("blurb", "blurb_en", "abstract", "comment", "affiliation", "bio"
 IDENTITY_FIELDS = ("tags", "authors", "name", "native_name", "aliases")
 """Fields that become slugs or identities: no invisible characters of any kind."""
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+# Fences as pymdownx.superfences sees them: indented by spaces only (no tabs).
+_FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
 _LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 # A line starting with a tag opens a raw HTML block: Markdown reads no code spans there.
 _HTML_LINE = re.compile(r"^ {0,3}<[A-Za-z!?/]")
@@ -100,16 +101,17 @@ def _fenced(lines: list[str]) -> set[int]:
     A fence never closed is not code: Python-Markdown renders what follows as text.
     """
     fenced: set[int] = set()
-    opened: tuple[str, int] | None = None
+    opened: tuple[str, str, int] | None = None  # indent, fence, line index
     for index, line in enumerate(lines):
         fm = _FENCE.match(line)
         if fm is None:
             continue
+        indent, fence, rest = fm.groups()
         if opened is None:
-            opened = (fm.group(1), index)
-        elif fm.group(1)[0] == opened[0][0] and len(fm.group(1)) >= len(opened[0]) \
-                and not fm.group(2).strip():
-            fenced.update(range(opened[1], index + 1))
+            opened = (indent, fence, index)
+        elif (indent == opened[0] and fence[0] == opened[1][0]
+              and len(fence) >= len(opened[1]) and not rest.strip()):
+            fenced.update(range(opened[2], index + 1))
             opened = None
     return fenced
 

@@ -1,165 +1,363 @@
 """Editing one top-level block of a YAML record while keeping every other byte.
 
 ``paperdigest authors refresh`` rewrites the ``metrics:`` block of an author record. People
-write comments, choose quoting and order keys by hand; all of that is kept: only the values
-the refresh sets change, keys it does not know stay where they are, and the result is
-checked by parsing it again before anything is written.
+write comments, choose quoting, order keys and add figures of their own by hand; all of that
+is kept. The edit is a handful of splices at the positions PyYAML reports for each node:
+
+- a value the refresh sets is replaced where it stands (its comment stays), and left alone
+  when it already reads as the new value;
+- keys the refresh sets that the block lacks go right after the block's last entry, so
+  comments closing the block stay next to the key that follows;
+- ``metrics: ~``, ``metrics:`` and ``metrics: {h_index: 3}`` become a block; a missing block
+  is appended at the end of the file.
+
+Line endings (LF, CRLF) and a missing final newline are kept. The result is read again with
+the project's strict reader and with ``yaml.safe_load``; unless every other value is
+unchanged and every new value reads back as given, ``ValueError`` is raised and nothing
+should be written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .yamlsafe import YamlProblem
 from .yamlsafe import load as load_yaml
 
-Scalar = int | str | dt.date | None
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._/-]*")
-_RESERVED = re.compile(r"(?i)(?:true|false|yes|no|on|off|null|~|y|n)")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_RESERVED = re.compile(r"(?i)(?:true|false|yes|no|on|off|null|y|n)")
+_NULL_TAG = "tag:yaml.org,2002:null"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_Edit = tuple[int, int, str]
 
 
-def scalar(value: Scalar) -> str:
-    """A YAML scalar for ``value`` that every YAML reader reads back as the same value."""
+def scalar(value: object) -> str:
+    """A YAML scalar for ``value`` that every YAML reader reads back as the same value.
+
+    Integers stay plain, dates are written ``YYYY-MM-DD``, and text is quoted whenever a
+    reader could take it for something else (``no``, ``1.10``, ``49%``, ``a: b``).
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, dt.date)):
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    if _PLAIN.fullmatch(value) and not _RESERVED.fullmatch(value) and value == value.strip():
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise TypeError(f"cannot write {type(value).__name__} {value!r} as a record value")
+    if _plain_ok(value):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return '"' + "".join(_escape(ch) for ch in value) + '"'
 
 
-def _split_comment(rest: str) -> tuple[str, str]:
-    """Split ``value  # comment`` into the value and the comment with its spacing."""
-    in_quote = None
-    for i, ch in enumerate(rest):
-        if in_quote:
-            if ch == in_quote:
-                in_quote = None
-        elif ch in "\"'":
-            in_quote = ch
-        elif ch == "#" and (i == 0 or rest[i - 1] in " \t"):
-            j = i
-            while j > 0 and rest[j - 1] in " \t":
-                j -= 1
-            return rest[:j], rest[j:]
-    return rest, ""
+def _plain_ok(text: str) -> bool:
+    if not text or text != text.strip() or "  " in text or _RESERVED.fullmatch(text):
+        return False
+    if unicodedata.category(text[0])[0] != "L":
+        return False
+    return all(ch in " ._/-" or unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
-def replace_block(text: str, key: str, mapping: Mapping[str, Scalar]) -> str:
+def _escape(ch: str) -> str:
+    if ch in '"\\':
+        return "\\" + ch
+    if ch in "\n\r":
+        return "\\n" if ch == "\n" else "\\r"
+    code = ord(ch)
+    printable = (ch == "\t" or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
+                 or 0xE000 <= code <= 0xFFFD or code >= 0x10000)
+    # YAML 1.1 readers (PyYAML) treat U+2028/U+2029 as line breaks and refuse a BOM inside.
+    if printable and code not in (0x2028, 0x2029, 0xFEFF):
+        return ch
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def replace_block(text: str, key: str, mapping: Mapping[str, object]) -> str:
     """``text`` with the values of ``mapping`` written into its top-level ``key:`` block.
 
     Raises:
-        ValueError: the file does not parse before or after, or something else would change.
+        ValueError: the record does not parse, the block is not a mapping, or the edit
+            would change anything but the values asked for.
     """
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
-    head = re.compile(rf"^{re.escape(key)}:(?P<rest>.*?)(?:\r?\n)?$")
-    start = next((i for i, line in enumerate(lines) if head.match(line)), None)
-    if start is None:
-        out = text if not text or text.endswith(("\n", "\r")) else text + newline
-        block = [f"{key}:{newline}"] + [f"  {k}: {scalar(v)}{newline}" for k, v in mapping.items()]
-        return _verified(text, out + "".join(block), key, mapping)
-    m = head.match(lines[start])
-    assert m is not None
-    value, comment = _split_comment(m.group("rest"))
-    end = start + 1
-    while end < len(lines) and (lines[end][:1] in (" ", "\t")
-                                or (not lines[end].strip() and _more_indented(lines, end))):
-        end += 1
-    eol = newline if lines[start].endswith(("\n", "\r")) else ""
-    if value.strip() not in ("", "~", "null"):
-        old = _flow(value, key)
-        merged = {**old, **mapping}
-        body = [f"  {k}: {scalar(v)}{newline}" for k, v in merged.items()]
-        new_lines = [f"{key}:{comment}{newline}", *body]
-        if not eol:
-            new_lines[-1] = new_lines[-1].rstrip("\r\n")
-        return _verified(text, "".join(lines[:start] + new_lines + lines[end:]), key, mapping)
-    if value.strip():  # `metrics: ~` or `metrics: null` becomes a block
-        lines[start] = f"{key}:{comment}{eol}"
-    children = lines[start + 1:end]
-    indent = next((re.match(r"[ \t]*", c).group() for c in children  # type: ignore[union-attr]
-                   if c.strip() and not c.lstrip().startswith("#")), "  ")
-    done: set[str] = set()
-    child = re.compile(
-        rf"^{re.escape(indent)}(?P<k>[A-Za-z_][\w-]*):(?P<rest>[^\r\n]*)(?P<eol>\r?\n)?$")
-    for i, line in enumerate(children):
-        cm = child.match(line)
-        if cm and cm.group("k") in mapping:
-            _, tail = _split_comment(cm.group("rest"))
-            k = cm.group("k")
-            children[i] = f"{indent}{k}: {scalar(mapping[k])}{tail}{cm.group('eol') or ''}"
-            done.add(k)
-    last = max((i for i, c in enumerate(children) if c.strip()), default=-1)
-    missing = [f"{indent}{k}: {scalar(v)}{newline}" for k, v in mapping.items() if k not in done]
-    if missing and last >= 0 and not children[last].endswith(("\n", "\r")):
-        children[last] += newline
-        if end == len(lines):
-            missing[-1] = missing[-1].rstrip("\r\n")
-    if missing and last < 0 and not eol:
-        lines[start] += newline
-    children[last + 1:last + 1] = missing
-    return _verified(text, "".join(lines[: start + 1] + children + lines[end:]), key, mapping)
-
-
-def _more_indented(lines: list[str], index: int) -> bool:
-    """A blank line belongs to the block when an indented line follows it."""
-    following = next((x for x in lines[index + 1:] if x.strip()), "")
-    return following[:1] in (" ", "\t")
-
-
-def _flow(value: str, key: str) -> dict[str, Scalar]:
+    for name in (key, *mapping):
+        if not _KEY.fullmatch(name):
+            raise ValueError(f"{name!r} cannot be written as a plain YAML key")
     try:
-        data, _ = load_yaml(f"{key}: {value}\n")
+        before, _ = load_yaml(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except YamlProblem as exc:
-        raise ValueError(f"the {key} block is not valid YAML: {exc.message}") from None
-    found = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(found, dict):
-        raise ValueError(f"'{key}:' holds {value.strip()!r}, not a mapping: fix it by hand first")
-    return dict(found)
-
-
-def _verified(old: str, new: str, key: str, mapping: Mapping[str, Scalar]) -> str:
-    """Parse both versions: only ``key``'s values may differ, and exactly as asked."""
-    try:
-        before, _ = load_yaml(old)
-        after, _ = load_yaml(new)
-    except YamlProblem as exc:
-        raise ValueError(f"the record does not parse ({exc.message}): fix it by hand first"
-                         ) from None
+        at = f" at line {exc.line}" if exc.line else ""
+        raise ValueError(f"the record does not parse{at}: {exc.message}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"the record does not parse: {exc}") from None
+    if root is not None and not (isinstance(root, MappingNode) and not root.flow_style):
+        raise ValueError("the record is not a block of 'key: value' lines: fix it by hand first")
     before = before if isinstance(before, dict) else {}
-    if not isinstance(after, dict):
-        raise ValueError("the edited record would not be a mapping")
-    if {k: v for k, v in before.items() if k != key} != {k: v for k, v in after.items()
-                                                          if k != key}:
-        raise ValueError("the edit would change other keys of the record")
-    block = after.get(key) or {}
-    for k, v in mapping.items():
-        want = v.isoformat() if isinstance(v, dt.date) else v
-        if block.get(k) != want:
-            raise ValueError(f"the edit did not set {key}.{k}")
+    old = before.get(key)
+    nl = m.group() if (m := _LINE_BREAK.search(text)) else "\n"
+    entry = next(((k, v) for k, v in (root.value if root else [])
+                  if isinstance(k, ScalarNode) and k.value == key), None)
+    indent = _indent(root, entry[1] if entry else None)
+    if entry is None:
+        new = _append(text, key, mapping, nl, indent)
+    else:
+        k_node, v_node = entry
+        if isinstance(v_node, ScalarNode) and v_node.tag == _NULL_TAG:
+            edits = _fill(text, k_node, v_node, mapping, nl, indent)
+        elif isinstance(v_node, MappingNode) and v_node.flow_style:
+            edits = _unflow(text, k_node, v_node, old, mapping, nl, indent)
+        elif isinstance(v_node, MappingNode):
+            edits = _update(text, key, v_node, old, mapping, nl, indent)
+        else:
+            raise ValueError(f"'{key}:' holds {_describe(v_node)}, not a mapping of figures: "
+                             "fix it by hand first")
+        new = _apply(text, edits)
+    _verify(text, new, before, key, mapping)
     return new
 
 
+def _update(text: str, key: str, block: MappingNode, old: Any, mapping: Mapping[str, object],
+            nl: str, indent: str) -> list[_Edit]:
+    """Values replaced in place; missing keys after the last entry."""
+    edits: list[_Edit] = []
+    seen: set[str] = set()
+    for k_node, v_node in block.value:
+        name = k_node.value if isinstance(k_node, ScalarNode) else None
+        if not isinstance(name, str) or name not in mapping:
+            continue
+        seen.add(name)
+        if _same(old.get(name), mapping[name]):
+            continue  # keep the bytes (quoting included) of a value that did not change
+        if isinstance(v_node, (MappingNode, SequenceNode)):
+            raise ValueError(f"{key}.{name} holds {_describe(v_node)}, but the refresh writes "
+                             "a single value there: fix it by hand first")
+        if _empty(v_node):
+            at = _colon(text, k_node)
+            edits.append((at, at, " " + scalar(mapping[name])))
+        else:
+            edits.append((v_node.start_mark.index, _end(text, k_node, v_node),
+                          scalar(mapping[name])))
+    last_k, last_v = block.value[-1]
+    at = _line_end(text, _end(text, last_k, last_v))
+    added = "".join(f"{nl}{indent}{k}: {scalar(v)}" for k, v in mapping.items() if k not in seen)
+    if added:
+        edits.append((at, at, added))
+    return edits
+
+
+def _fill(text: str, k_node: Node, v_node: ScalarNode, mapping: Mapping[str, object],
+          nl: str, indent: str) -> list[_Edit]:
+    """``key:``, ``key: ~`` or ``key: null`` becomes a block; a comment on the line stays."""
+    colon = _colon(text, k_node)
+    end = colon if _empty(v_node) else v_node.end_mark.index
+    at = _line_end(text, end)
+    lines = "".join(f"{nl}{indent}{k}: {scalar(v)}" for k, v in mapping.items())
+    return [(colon, end, ""), (at, at, lines)]
+
+
+def _unflow(text: str, k_node: Node, flow: MappingNode, old: Any, mapping: Mapping[str, object],
+            nl: str, indent: str) -> list[_Edit]:
+    """``key: {a: 1}`` becomes a block; each value keeps its spelling unless it is set."""
+    masked = list(text[flow.start_mark.index:flow.end_mark.index])
+    for node in _walk(flow):
+        if isinstance(node, ScalarNode):
+            for i in range(node.start_mark.index, node.end_mark.index):
+                masked[i - flow.start_mark.index] = " "
+    if re.search(r"(?:^|\s)#", "".join(masked)):
+        raise ValueError("the flow mapping holds comments that a block cannot keep in place: "
+                         "rewrite it as a block by hand first")
+    lines = []
+    for k_node2, v_node in flow.value:
+        name = k_node2.value if isinstance(k_node2, ScalarNode) else None
+        spelled = _source(text, k_node2)
+        if not isinstance(name, str) or spelled is None:
+            raise ValueError("the flow mapping has a key that is not plain text: rewrite it by "
+                             "hand first")
+        if name in mapping and not _same(old.get(name), mapping[name]):
+            if isinstance(v_node, (MappingNode, SequenceNode)):
+                raise ValueError(f"{name} holds {_describe(v_node)}, but the refresh writes a "
+                                 "single value there: fix it by hand first")
+            value: str | None = scalar(mapping[name])
+        else:
+            value = "" if _empty(v_node) else _source(text, v_node)
+        if value is None:
+            raise ValueError(f"the value of {name} spans lines: rewrite the flow mapping as a "
+                             "block by hand first")
+        lines.append(f"{nl}{indent}{spelled}:{' ' if value else ''}{value}")
+    lines += [f"{nl}{indent}{k}: {scalar(v)}" for k, v in mapping.items() if k not in old]
+    colon = _colon(text, k_node)
+    at = _line_end(text, flow.end_mark.index)
+    return [(colon, flow.end_mark.index, ""), (at, at, "".join(lines))]
+
+
+def _append(text: str, key: str, mapping: Mapping[str, object], nl: str, indent: str) -> str:
+    block = f"{key}:" + "".join(f"{nl}{indent}{k}: {scalar(v)}" for k, v in mapping.items())
+    if not text:
+        return block + nl
+    if text.endswith(("\n", "\r")):
+        return text + block + nl
+    return text + nl + block  # the file had no final newline; neither does the result
+
+
+def _indent(root: MappingNode | None, block: Node | None) -> str:
+    """The block's own indentation, else that of another nested mapping, else two spaces."""
+    if isinstance(block, MappingNode) and not block.flow_style and block.value:
+        return " " * int(block.value[0][0].start_mark.column)
+    for _, node in root.value if root else []:
+        if isinstance(node, MappingNode) and not node.flow_style and node.value:
+            return " " * int(node.value[0][0].start_mark.column)
+    return "  "
+
+
+def _empty(node: Node) -> bool:
+    # PyYAML places an empty value at the next token, possibly lines below: never splice there.
+    return isinstance(node, ScalarNode) and node.style is None and node.value == ""
+
+
+def _colon(text: str, k_node: Node) -> int:
+    """The position just after the ``:`` that follows a key."""
+    i = k_node.end_mark.index
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    if i >= len(text) or text[i] != ":":
+        raise ValueError(f"cannot find the ':' after {k_node.value!r}: fix the record by hand")
+    return i + 1
+
+
+def _end(text: str, k_node: Node, node: Node) -> int:
+    """Where the last character of an entry's value is (comments after it excluded)."""
+    if _empty(node):
+        return _colon(text, k_node)
+    if isinstance(node, ScalarNode):
+        end = node.end_mark.index
+        if node.style in ("|", ">"):  # a block scalar's span runs over the blank lines after it
+            while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+                end -= 1
+        return end
+    if isinstance(node, MappingNode) and not node.flow_style:
+        last_k, last_v = node.value[-1]
+        return _end(text, last_k, last_v)
+    if isinstance(node, SequenceNode) and not node.flow_style:
+        last = node.value[-1]
+        if _empty(last):
+            raise ValueError("a list in the block ends with an empty item: fix it by hand first")
+        return _end(text, last, last)
+    return int(node.end_mark.index)
+
+
+def _line_end(text: str, index: int) -> int:
+    m = _LINE_BREAK.search(text, index)
+    return m.start() if m else len(text)
+
+
+def _source(text: str, node: Node) -> str | None:
+    """A node's text as written, if it sits on one line."""
+    spelled = text[node.start_mark.index:node.end_mark.index]
+    return None if _LINE_BREAK.search(spelled) else spelled
+
+
+def _walk(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [node, *(n for k, v in node.value for n in (*_walk(k), *_walk(v)))]
+    if isinstance(node, SequenceNode):
+        return [node, *(n for item in node.value for n in _walk(item))]
+    return [node]
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    return f"the value {node.value!r}"
+
+
+def _apply(text: str, edits: list[_Edit]) -> str:
+    # From the end backwards so earlier positions stay valid; at one position, the edit made
+    # first ends up first.
+    order = sorted(range(len(edits)), key=lambda i: (edits[i][0], i), reverse=True)
+    for i in order:
+        start, end, new = edits[i]
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _same(old: object, new: object) -> bool:
+    """Whether a value read by the strict reader is the value that would be written."""
+    want = new.isoformat() if isinstance(new, dt.date) else new
+    return type(old) is type(want) and old == want
+
+
+def _verify(old_text: str, new_text: str, before: dict[Any, Any], key: str,
+            mapping: Mapping[str, object]) -> None:
+    """Read the result back: only ``key``'s values may differ, and exactly as asked."""
+    try:
+        after, _ = load_yaml(new_text)
+    except YamlProblem as exc:
+        raise ValueError(f"the edit would break the record ({exc.message})") from None
+    if not isinstance(after, dict):
+        raise ValueError("the edit would break the record (it is no longer a mapping)")
+    _compare(before, after, key, mapping, _same)
+    # The same check through PyYAML's YAML 1.1 reading, which other tools use.
+    try:
+        loose_before = yaml.safe_load(old_text)
+    except (yaml.YAMLError, ValueError):
+        return  # e.g. an impossible date: that reading was broken before the edit
+    try:
+        loose_after = yaml.safe_load(new_text)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ValueError(f"the edit would break the record for YAML 1.1 readers ({exc})") from None
+    _compare(loose_before or {}, loose_after, key, mapping,
+             lambda a, b: type(a) is type(b) and a == b)
+
+
+def _compare(before: dict[Any, Any], after: Any, key: str, mapping: Mapping[str, object],
+             same: Any) -> None:
+    others = [(k, v) for k, v in before.items() if k != key]
+    if not isinstance(after, dict) or others != [(k, v) for k, v in after.items() if k != key]:
+        raise ValueError("the edit would change other keys of the record")
+    found = before.get(key)
+    old: dict[Any, Any] = found if isinstance(found, dict) else {}
+    new = after.get(key)
+    if not isinstance(new, dict):
+        raise ValueError(f"the edit did not leave a '{key}:' mapping")
+    if [k for k in new if k not in mapping or k in old] != list(old) or any(
+            old[k] != new[k] for k in old if k not in mapping):
+        raise ValueError(f"the edit would change keys of '{key}:' that it does not set")
+    for k, v in mapping.items():
+        if not same(new.get(k), v):
+            raise ValueError(f"the edit did not set {key}.{k} to {scalar(v)}")
+
+
 def unified_diff(path: str, old: str, new: str) -> str:
-    """A unified diff of a planned edit, for ``--dry-run``."""
+    """A unified diff of a planned edit (for ``--dry-run``); empty when nothing changes."""
     return "".join(difflib.unified_diff(old.splitlines(keepends=True),
-                                        new.splitlines(keepends=True), path, path))
+                                        new.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename, keeping its permissions."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    """Replace ``path`` with ``text`` in one rename, keeping the file's permissions.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, and only then
+    takes the old file's place, so a crash leaves either the old file or the new one.
+    """
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -168,6 +366,22 @@ def write_atomic(path: Path, text: str) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    finally:
+    except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        raise
+    _sync_dir(path.parent)
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); skipped where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -20,7 +20,7 @@ N = 20
 def make_corpus() -> Callable[..., None]:
     sys.path.insert(0, str(BENCH))
     try:
-        from make_corpus import make_corpus as function  # type: ignore[import-not-found]
+        from make_corpus import make_corpus as function  # type: ignore[import-not-found, unused-ignore]
     finally:
         sys.path.remove(str(BENCH))
     made: Callable[..., None] = function

@@ -8,8 +8,11 @@ the post-build gate in ``generator/sanitize.py``.
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,7 @@ from generator.loader import check_content
 from generator.safety import body_problems, url_scheme
 from generator.sanitize import ScriptPolicy, clean_html, scan_page, theme_policy
 
+Make = Callable[[Mapping[str, str | bytes]], Path]
 P = "content/papers/2503.04504.md"
 A = "content/authors/sunghyun-ahn.yaml"
 FIX_HTML = ("is not allowed: write Markdown instead (only <br>, <sub> and <sup> without "
@@ -237,7 +241,8 @@ def test_unquoted_arxiv_id_stays_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("url", "scheme"), [
     ("https://x", "https"), ("  JAVASCRIPT:x", "javascript"), ("java\x00script:x", "javascript"),
-    ("&#x6A;&#x61;vascript:x", "javascript"), ("%2561%253Ax", "a"), ("jav&Tab;ascript:", "javascript"),
+    ("&#x6A;&#x61;vascript:x", "javascript"), ("%2561%253Ax", "a"),
+    ("jav&Tab;ascript:", "javascript"),
     ("../a:b", None), ("#x", None), ("/x", None), ("?a=b:c", None), ("", None),
 ])
 def test_url_scheme(url: str, scheme: str | None) -> None:
@@ -353,3 +358,62 @@ GATE = [
 def test_gate_findings(body: str, expected: list[str]) -> None:
     page = f"<html><head>{SAFE_HEAD}</head><body>\n{body}\n</body></html>"
     assert [str(f) for f in scan_page(page, "papers/x/index.html", POLICY)] == expected
+
+
+# --- whole builds: the sanitiser and the gate in place, reproducible output -------------
+
+ODD = {
+    P: with_body(
+        "コード中の `<script>alert(1)</script>` と `[x](javascript:1)` はそのまま。\n\n"
+        "```html\n<img src=x onerror=alert(1)>\n```\n\n"
+        "H<sub>2</sub>O、x<sup>2</sup><br>改行、p < 0.05、{1,2,3}。\n"
+        "[相対](#section-1) と <https://example.org/a?b=c&d=e>"),
+    "content/papers/hep-th/9711200.md": digest(
+        "hep-th/9711200", front='arxiv: "hep-th/9711200"\ndate: 1997-11-27\n'
+        "tags: [\"異常検知\", \"ＬＬＭ\", \"llm\", \"C++\"]\nauthors: [\"Juan Maldacena\"]\n"),
+    "content/pages/about.md": (
+        "# About\n\n<script>alert('page')</script>\n\n<img src=x onerror=\"alert('img')\">\n\n"
+        "[click](javascript:alert('link'))\n\n本文\n{: onclick=\"alert('attr')\" }\n"),
+}
+
+
+def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f",
+         str(root / "mkdocs.yml"), "-d", str(site)],
+        capture_output=True, text=True, env=env, check=False, cwd=root,
+    )
+
+
+@pytest.mark.slow
+def test_odd_corpus_builds_neutralised_and_byte_identical(project: Make) -> None:
+    root = project(ODD)
+    first, second = root / "site1", root / "site2"
+    for site in (first, second):
+        result = mkdocs_build(root, site)
+        assert result.returncode == 0, result.stderr
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()] == []
+    about = (first / "about" / "index.html").read_text(encoding="utf-8")
+    for gone in ("alert('page')", "onerror", "javascript:", "onclick"):
+        assert gone not in about, gone
+    paper = (first / "papers" / "2503.04504" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in paper  # code stays visible, as text
+    assert "H<sub>2</sub>O" in paper and "x<sup>2</sup><br>" in paper
+
+
+@pytest.mark.slow
+def test_gate_stops_a_build_whose_theme_injects_a_handler(project: Make) -> None:
+    root = project({P: digest()})
+    main = root / "site_templates" / "overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8") + (
+        '\n{% block announce %}<div onmouseover="alert(1)">x</div>{% endblock %}\n'),
+        encoding="utf-8")
+    result = mkdocs_build(root, root / "site")
+    assert result.returncode != 0
+    assert ("paperdigest: the built site contains executable code that no page may carry"
+            in result.stderr)
+    assert re.search(r"404\.html:\d+: event handler attribute 'onmouseover': "
+                     r'<div onmouseover="alert\(1\)">', result.stderr)
