@@ -17,10 +17,12 @@ site: $(BIN)/mkdocs
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 1700000000)} \
 	  $(BIN)/mkdocs build --strict
 
-## test: install what the tests need (Chromium included) and run every test
+## test: install what the tests need (Chromium included), lint, type-check and run every test
 test: $(BIN)/mkdocs
 	$(BIN)/pip install --quiet -e '.[test]'
 	bash .ci/install-browser
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
 check: $(BIN)/mkdocs
@@ -30,6 +32,7 @@ serve: $(BIN)/mkdocs
 	$(BIN)/mkdocs serve
 
 lint: $(BIN)/mkdocs
+	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/mypy
 

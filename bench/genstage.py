@@ -22,8 +22,8 @@ sys.path.insert(0, str(REPO))
 
 
 def run(project: Path) -> dict[str, object]:
-    from generator.loader import check_content
-    from generator.render import RenderOptions, render_files, render_site
+    from paperdigest.content.loader import check_content
+    from paperdigest.site.render import RenderOptions, render_files, render_site
 
     times: dict[str, object] = {}
     c0, t0 = time.process_time(), time.perf_counter()

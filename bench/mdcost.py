@@ -43,8 +43,8 @@ def _kind(uri: str) -> str:
 
 def main(project: Path) -> None:
     sys.path.insert(0, str(REPO))
-    from generator.loader import check_content
-    from generator.render import RenderOptions, render_site
+    from paperdigest.content.loader import check_content
+    from paperdigest.site.render import RenderOptions, render_site
 
     site, problems = check_content(project / "content", root=project)
     assert site is not None, problems[:5]

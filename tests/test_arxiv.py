@@ -17,9 +17,12 @@ from click.testing import CliRunner
 from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator import arxiv as arxiv_mod
-from generator.arxiv import (
+from paperdigest.cli import main
+from paperdigest.content.ids import ArxivId, parse_arxiv_id
+from paperdigest.content.loader import check_content, load_site
+from paperdigest.errors import ArxivError
+from paperdigest.sources import arxiv as arxiv_mod
+from paperdigest.sources.arxiv import (
     API_ENV,
     DEFAULT_API,
     USER_AGENT,
@@ -30,10 +33,6 @@ from generator.arxiv import (
     parse_feed,
     user_agent,
 )
-from generator.cli import main
-from generator.errors import ArxivError
-from generator.ids import ArxivId, parse_arxiv_id
-from generator.loader import check_content, load_site
 
 FEEDS = DATA / "arxiv"
 Make = Callable[[Mapping[str, str | bytes]], Path]

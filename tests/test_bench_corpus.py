@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from generator.digest import parse_digest
+from paperdigest.content.digest import parse_digest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 N = 20
@@ -89,15 +88,15 @@ def test_every_digest_parses_and_every_blurb_fits_a_post(corpus: Path) -> None:
 
 
 def _blurb_tools() -> tuple[Callable[[str], str], Callable[[str], int]]:
-    if importlib.util.find_spec("generator.blurb") is None:
+    if importlib.util.find_spec("paperdigest.content.blurb") is None:
         pytest.skip("generator/blurb.py is missing: the X weight of blurbs cannot be checked")
-    from generator.blurb import clean_blurb, weighted_length
+    from paperdigest.content.blurb import clean_blurb, weighted_length
 
     return clean_blurb, weighted_length
 
 
 def test_the_loader_accepts_the_corpus_without_problems(corpus: Path) -> None:
-    from generator.loader import check_content
+    from paperdigest.content.loader import check_content
 
     site, problems = check_content(corpus / "content", root=corpus)
     assert [str(p) for p in problems] == []

@@ -12,8 +12,7 @@ import pytest
 import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
-from generator.blurb import (
+from paperdigest.content.blurb import (
     LIMIT,
     SHARE_LIMIT,
     URL_WEIGHT,

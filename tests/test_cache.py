@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import digest
-
-from generator import parallel
-from generator.loader import LoadCache, check_content
+from paperdigest.content import parallel
+from paperdigest.content.loader import LoadCache, check_content
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 

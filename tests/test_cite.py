@@ -7,11 +7,10 @@ import dataclasses
 import bibtexparser
 import pytest
 from conftest import DATA
-
-from generator import cite
-from generator.ids import ArxivId
-from generator.loader import load_site
-from generator.model import Paper, Site
+from paperdigest.content.ids import ArxivId
+from paperdigest.content.loader import load_site
+from paperdigest.content.model import Paper, Site
+from paperdigest.site import cite
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import digest
-
-from generator.cli import github_annotation, main
-from generator.errors import Problem
+from paperdigest.cli import github_annotation, main
+from paperdigest.errors import Problem
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 

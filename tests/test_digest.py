@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from conftest import SECTIONS
-
-from generator.digest import parse_digest, section_number
+from paperdigest.content.digest import parse_digest, section_number
 
 SEED_LIKE = "# Title\n\n[View Paper](http://arxiv.org/abs/2503.04504v1)\n\n" + SECTIONS
 

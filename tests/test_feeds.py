@@ -8,11 +8,10 @@ import xml.etree.ElementTree as ET
 import feedparser
 import pytest
 from conftest import DATA
-
-from generator import feeds, paths
-from generator.loader import load_site
-from generator.model import Site
-from generator.render import RenderOptions, render_files
+from paperdigest.content.loader import load_site
+from paperdigest.content.model import Site
+from paperdigest.site import feeds, paths
+from paperdigest.site.render import RenderOptions, render_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPTIONS = RenderOptions(site_url="https://example.org/digest/", site_name="論文ダイジェスト")

@@ -16,16 +16,15 @@ import pytest
 from conftest import digest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paperdigest.content.digest import parse_digest
+from paperdigest.content.loader import check_content
+from paperdigest.content.safety import body_problems, url_scheme
+from paperdigest.content.yamlsafe import YamlProblem
+from paperdigest.content.yamlsafe import load as load_yaml
+from paperdigest.errors import Problem
+from paperdigest.site.sanitize import ScriptPolicy, scan_page
 
-from generator.digest import parse_digest
-from generator.errors import Problem
-from generator.loader import check_content
-from generator.safety import body_problems, url_scheme
-from generator.sanitize import ScriptPolicy, scan_page
-from generator.yamlsafe import YamlProblem
-from generator.yamlsafe import load as load_yaml
-
-blurb = pytest.importorskip("generator.blurb", reason="generator/blurb.py is not there yet")
+blurb = pytest.importorskip("paperdigest.content.blurb")
 
 FAST = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 from conftest import SECTIONS, digest, write_tree
-
-from generator import paths
-from generator.loader import check_content
-from generator.safety import body_problems, url_scheme
-from generator.sanitize import ScriptPolicy, clean_html, scan_page, theme_policy
+from paperdigest.content.loader import check_content
+from paperdigest.content.safety import body_problems, url_scheme
+from paperdigest.site import paths
+from paperdigest.site.sanitize import ScriptPolicy, clean_html, scan_page, theme_policy
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 P = "content/papers/2503.04504.md"

@@ -8,10 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import DATA, digest
-
-from generator.cli import main
-from generator.importer import clean_body, split_dump
-from generator.loader import load_site
+from paperdigest.cli import main
+from paperdigest.content.loader import load_site
+from paperdigest.edit.importer import clean_body, split_dump
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 DUMP = DATA / "import" / "dump.md"
@@ -55,8 +54,9 @@ def test_import_is_idempotent_and_never_overwrites(project: Make) -> None:
     root = project({})
     run(root, str(DUMP))
     target = root / "content/papers/2503.05179.md"
-    target.write_text(target.read_text(encoding="utf-8").replace(
-        'tags: ["LLM", "推論効率化"]', 'tags: ["LLM", "推論効率化"]  # hand-edited'), encoding="utf-8")
+    edited = target.read_text(encoding="utf-8").replace(
+        'tags: ["LLM", "推論効率化"]', 'tags: ["LLM", "推論効率化"]  # hand-edited')
+    target.write_text(edited, encoding="utf-8")
     before = target.read_bytes()
     code, out, _ = run(root, str(DUMP))
     assert code == 1
@@ -73,7 +73,7 @@ def test_update_refreshes_body_and_keeps_front_matter(project: Make, tmp_path: P
     front = text[: text.index("# Sketch")]
     edited_front = front.replace("tags:", "# chosen by hand\ntags:")
     target.write_text(edited_front + "# Sketch\n\nold body\n", encoding="utf-8")
-    code, out, _ = run(root, "--update", str(DUMP))
+    _, out, _ = run(root, "--update", str(DUMP))
     assert "update: content/papers/2503.05179.md" in out
     new = target.read_text(encoding="utf-8")
     assert new.startswith(edited_front)
@@ -100,7 +100,7 @@ def test_invalid_digest_is_not_written(project: Make, tmp_path: Path) -> None:
     dump = tmp_path / "long.md"
     body = split_dump(DUMP.read_text(encoding="utf-8"))[0].text
     dump.write_text(body.replace("トークンを大幅削減", "あ" * 130), encoding="utf-8")
-    code, out, err = run(root, str(dump))
+    code, _, err = run(root, str(dump))
     assert code == 1
     assert err == (f"{dump}:2: section 8: 2503.05179: is 307 long as X counts it; the limit is "
                    "280 (140 full-width characters): shorten it by 27 (not imported)\n")

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import SECTIONS, digest, write_tree
-
-from generator.errors import ContentErrors
-from generator.loader import check_content, load_site
+from paperdigest.content.loader import check_content, load_site
+from paperdigest.errors import ContentErrors
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 

@@ -12,11 +12,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from conftest import DATA
-
-from generator import metrics as metrics_mod
-from generator.cli import main
-from generator.errors import MetricsError
-from generator.metrics import (
+from paperdigest.cli import main
+from paperdigest.errors import MetricsError
+from paperdigest.sources import metrics as metrics_mod
+from paperdigest.sources.metrics import (
     OPENALEX,
     S2,
     USER_AGENT,

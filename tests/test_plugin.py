@@ -10,8 +10,7 @@ from conftest import digest
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, get_files
-
-from generator.plugin import PaperdigestPlugin
+from paperdigest.site.plugin import PaperdigestPlugin
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 

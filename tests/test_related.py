@@ -7,11 +7,10 @@ import datetime as dt
 
 import pytest
 from conftest import DATA
-
-from generator import related
-from generator.ids import ArxivId
-from generator.loader import load_site
-from generator.model import Author, Paper, Site, Tag
+from paperdigest.content.ids import ArxivId
+from paperdigest.content.loader import load_site
+from paperdigest.content.model import Author, Paper, Site, Tag
+from paperdigest.site import related
 
 
 @pytest.fixture(scope="module")

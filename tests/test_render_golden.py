@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA
-
-from generator.loader import load_site
-from generator.render import RenderOptions, render_site
+from paperdigest.content.loader import load_site
+from paperdigest.site.render import RenderOptions, render_site
 
 CASES = sorted(p.name for p in (DATA / "golden").iterdir() if p.is_dir())
 

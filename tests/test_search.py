@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, REPO
-
-from generator import search
+from paperdigest.site import search
 
 MATERIAL = Path(__import__("material").__file__).resolve().parent / "templates"
 OVERRIDE = REPO / "site_templates" / "overrides" / "partials" / "header.html"

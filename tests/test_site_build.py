@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 from htmlcheck import broken_links, parse
-
-from generator.loader import load_site
-from generator.model import Site
+from paperdigest.content.loader import load_site
+from paperdigest.content.model import Site
 
 
 def build(config: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:

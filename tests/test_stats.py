@@ -7,11 +7,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import DATA
-
-from generator import stats
-from generator.loader import load_site
-from generator.model import Section, Site
-from generator.render import RenderOptions, render_site
+from paperdigest.content.loader import load_site
+from paperdigest.content.model import Section, Site
+from paperdigest.site import stats
+from paperdigest.site.render import RenderOptions, render_site
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,10 +12,9 @@ import pytest
 from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator import yamledit
-from generator.yamledit import replace_block, scalar, unified_diff, write_atomic
-from generator.yamlsafe import load
+from paperdigest.content.yamlsafe import load
+from paperdigest.edit import yamledit
+from paperdigest.edit.yamledit import replace_block, scalar, unified_diff, write_atomic
 
 RECORDS = DATA / "metrics" / "records"
 TODAY = dt.date(2026, 11, 22)

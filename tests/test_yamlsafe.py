@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from generator.yamlsafe import MAX_BYTES, YamlProblem, load
+from paperdigest.content.yamlsafe import MAX_BYTES, YamlProblem, load
 
 
 def test_ids_and_words_stay_text() -> None:

@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import pytest
 from conftest import REPO
+from paperdigest.content.loader import load_site
+from paperdigest.content.model import Site
 from test_site_build import build
-
-from generator.loader import load_site
-from generator.model import Site
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize

@@ -6,8 +6,7 @@ from typing import Any, Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
-
-from generator.model import Site
+from paperdigest.content.model import Site
 
 from .conftest import NewPage, screenshot
 from .test_pages import main_pages, search, unique_body_word

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 from conftest import REPO
+from paperdigest.content.model import SECTION_TITLES, Author, Paper, Site, Tag
 from playwright.sync_api import Locator, Page, expect
-
-from generator.model import SECTION_TITLES, Author, Paper, Site, Tag
 
 from .conftest import INSTALL_HINT, PHONE, NewPage, find_chromium, no_browser, screenshot
 

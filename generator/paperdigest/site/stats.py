@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from html import escape
 
-from .model import Paper, Site
+from ..content.model import Paper, Site
 
 JA_CHARS_PER_MINUTE = 500
 """Silent reading speed for Japanese prose, in characters (adults read roughly 400–600)."""

@@ -16,16 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..errors import ContentErrors, Problem
 from . import blurb as blurbs
 from . import safety
 from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
-from .errors import ContentErrors, Problem
-from .ids import ArxivId, ascii_slug, hashed_slug, tag_key, text_key, unicode_slug
+from .ids import (
+    RESERVED_AUTHOR_SLUGS,
+    RESERVED_TAG_SLUGS,
+    ArxivId,
+    ascii_slug,
+    hashed_slug,
+    tag_key,
+    text_key,
+    unicode_slug,
+)
 from .model import SECTION_TITLES, Author, Paper, Site, Tag
 from .parallel import load_files
-from .paths import RESERVED_AUTHOR_SLUGS, RESERVED_TAG_SLUGS
 from .records import Record, author_of, load_author, name_index
 from .textfile import read_text, relpath
 from .yamlsafe import YamlProblem
@@ -298,11 +306,11 @@ def check_content(
     paper_files, author_files = find_files(content_dir)
     problems.extend(_name_problems([*paper_files, *author_files], root))
     drafts = [d for d in _load_all(paper_files, load_digest, root,
-                                   cache and cache.digests, problems) if d]
+                                   cache.digests if cache else None, problems) if d]
     if not include_drafts:
         drafts = [d for d in drafts if not d.fields.get("draft", False)]
     records = [r for r in _load_all(author_files, _load_author, root,
-                                    cache and cache.records, problems) if r]
+                                    cache.records if cache else None, problems) if r]
     site = resolve(drafts, records, problems)
     if any(p.severity == "error" for p in problems):
         return None, sorted(problems, key=Problem.sort_key)

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from .safety import url_scheme
+from ..content.safety import url_scheme
 
 _SVG_TAGS = {"svg", "g", "title", "desc", "text", "tspan", "rect", "line", "path", "circle",
              "polyline", "polygon"}

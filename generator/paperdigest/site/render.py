@@ -20,13 +20,23 @@ from typing import Any
 
 import jinja2
 
-from . import blurb as blurbs
-from . import cite, feeds, ids, paths, stats
-from .errors import RenderError
-from .model import SECTION_TITLES, Author, Paper, Site
+from ..content import blurb as blurbs
+from ..content import ids
+from ..content.model import SECTION_TITLES, Author, Paper, Site
+from ..errors import RenderError
+from . import cite, feeds, paths, stats
 from .related import related_papers
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates"
+
+def _templates_dir() -> Path:
+    """The templates shipped in the wheel, or the repository's folder in a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    bundled = package / "site_templates"
+    return bundled if bundled.is_dir() else package.parent.parent / "site_templates"
+
+
+TEMPLATES_DIR = _templates_dir()
+"""Page templates, assets and theme overrides that come with paperdigest."""
 
 # Characters Python-Markdown (with the tables and attr_list extensions) treats as markup.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")

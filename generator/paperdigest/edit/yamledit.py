@@ -32,8 +32,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .yamlsafe import YamlProblem
-from .yamlsafe import load as load_yaml
+from ..content.yamlsafe import YamlProblem
+from ..content.yamlsafe import load as load_yaml
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _RESERVED = re.compile(r"(?i)(?:true|false|yes|no|on|off|null|y|n)")

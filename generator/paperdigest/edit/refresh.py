@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MetricsError, WriteError
-from .ids import AUTHOR_ID, ascii_slug
-from .metrics import OPENALEX, S2, MetricsClient, normalize_id
+from ..content.ids import AUTHOR_ID, ascii_slug
+from ..content.yamlsafe import YamlProblem
+from ..content.yamlsafe import load as load_yaml
+from ..errors import MetricsError, WriteError
+from ..sources.metrics import OPENALEX, S2, MetricsClient, normalize_id
 from .scaffold import write_new
 from .yamledit import replace_block, scalar, unified_diff, write_atomic
-from .yamlsafe import YamlProblem
-from .yamlsafe import load as load_yaml
 
 AUTHORS = Path("content") / "authors"
 ID_KEYS = {OPENALEX: "openalex", S2: "semantic_scholar"}

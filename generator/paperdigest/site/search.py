@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PaperdigestError
+from ..errors import PaperdigestError
 
 BUNDLE_DIR = "pagefind"
 """Folder of the search bundle inside the built site."""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import Problem
+from ..errors import Problem
 from .ids import ArxivId, parse_arxiv_id
 from .yamlsafe import Lines
 

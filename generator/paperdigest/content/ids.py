@@ -151,3 +151,8 @@ def hashed_slug(text: str, prefix: str) -> str:
 
 AUTHOR_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 """What an author record's file stem (its id) must look like."""
+
+RESERVED_AUTHOR_SLUGS = frozenset({"index", "initial", "page"})
+"""Author slugs that would clash with listing pages under ``authors/``."""
+RESERVED_TAG_SLUGS = frozenset({"index", "page"})
+"""Tag slugs that would clash with listing pages under ``tags/``."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from . import ids
-from .model import Paper, Site
+from ..content import ids
+from ..content.model import Paper, Site
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # LaTeX specials that break a BibTeX value or the LaTeX run that uses it.

@@ -6,7 +6,7 @@ import os
 import unicodedata
 from pathlib import Path
 
-from .errors import Problem
+from ..errors import Problem
 from .yamlsafe import MAX_BYTES
 
 

@@ -127,7 +127,9 @@ class _Builder:
             if self.documents > 1:
                 raise YamlProblem(self.line(event), "only one YAML document is allowed: "
                                   "remove the extra '---'")
-        elif isinstance(event, (ScalarEvent, AliasEvent)):
+        elif isinstance(event, AliasEvent):
+            self.check(event)  # refused: raises
+        elif isinstance(event, ScalarEvent):
             self.check(event)
             self.place(_scalar(event), event, container=False)
         elif isinstance(event, CollectionStartEvent):

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Author, Paper, Tag
+from ..content.ids import RESERVED_AUTHOR_SLUGS, RESERVED_TAG_SLUGS
+from ..content.model import Author, Paper, Tag
+
+__all__ = ["RESERVED_AUTHOR_SLUGS", "RESERVED_TAG_SLUGS"]
 
 HOME = "index.md"
 PAPERS = "papers/index.md"
@@ -26,9 +29,6 @@ FEED = "feed.xml"
 JSON_FEED = "feed.json"
 PAPERS_JSON = "papers.json"
 
-RESERVED_AUTHOR_SLUGS = frozenset({"index", "initial", "page"})
-"""Author slugs that would clash with listing pages under ``authors/``."""
-RESERVED_TAG_SLUGS = frozenset({"index", "page"})
 
 
 # An empty, "." or ".." segment, a leading "/", a backslash, NUL or another control character.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .errors import Problem
+from ..errors import Problem
 
 T = TypeVar("T")
 

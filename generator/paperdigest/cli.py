@@ -10,22 +10,22 @@ from pathlib import Path
 import click
 
 from . import __version__
-from . import blurb as blurbs
+from .content import blurb as blurbs
+from .content.ids import ArxivId
+from .content.loader import check_content, load_site
+from .edit.importer import FactsLookup
+from .edit.importer import plan as plan_import
+from .edit.scaffold import write_new
 from .errors import PaperdigestError, Problem
-from .ids import ArxivId
-from .importer import FactsLookup
-from .importer import plan as plan_import
-from .loader import check_content, load_site
-from .render import RenderOptions, render_files, render_site
-from .scaffold import write_new
+from .site.render import RenderOptions, render_files, render_site
 
 CONTENT = "content"
 
 
 def _arxiv_lookup(ctx: click.Context, api: str | None) -> FactsLookup:
     """PaperFacts for arXiv ids, through the rate-limited client (closed with the command)."""
-    from .arxiv import ArxivClient, api_url_from_env, make_client
-    from .scaffold import PaperFacts
+    from .edit.scaffold import PaperFacts
+    from .sources.arxiv import ArxivClient, api_url_from_env, make_client
 
     try:
         url = api_url_from_env(api)
@@ -205,9 +205,9 @@ def blurb_cmd(text: str, as_json: bool) -> None:
 @click.pass_context
 def new(ctx: click.Context, paper: str, force: bool, arxiv_api: str | None) -> None:
     """Start a digest for PAPER (an arXiv id or URL) with its metadata filled in."""
-    from .arxiv import ArxivClient, api_url_from_env, make_client
-    from .ids import parse_arxiv_id
-    from .scaffold import PaperFacts, digest_path, scaffold
+    from .content.ids import parse_arxiv_id
+    from .edit.scaffold import PaperFacts, digest_path, scaffold
+    from .sources.arxiv import ArxivClient, api_url_from_env, make_client
 
     root = _root(ctx)
     arxiv = parse_arxiv_id(paper)
@@ -299,8 +299,8 @@ def authors() -> None:
 def authors_refresh(ctx: click.Context, ids: tuple[str, ...], source: str | None,
                     dry_run: bool) -> None:
     """Update the metrics block of author records (all, or IDS); exit 1 if any failed."""
-    from .metrics import OPENALEX, S2, MetricsClient, make_client
-    from .refresh import records, refresh
+    from .edit.refresh import records, refresh
+    from .sources.metrics import OPENALEX, S2, MetricsClient, make_client
 
     root = _root(ctx)
     try:
@@ -334,7 +334,7 @@ def authors_refresh(ctx: click.Context, ids: tuple[str, ...], source: str | None
 def authors_add(ctx: click.Context, name: str, record_id: str | None, openalex: str | None,
                 semantic_scholar: str | None) -> None:
     """Start an author record for NAME."""
-    from .refresh import add_record
+    from .edit.refresh import add_record
 
     root = _root(ctx)
     try:

@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import blurb as blurbs
-from .digest import parse_digest
-from .errors import Problem
-from .ids import ArxivId, parse_arxiv_id
-from .loader import find_files, load_digest, split_front_matter
+from ..content import blurb as blurbs
+from ..content.digest import parse_digest
+from ..content.ids import ArxivId, parse_arxiv_id
+from ..content.loader import find_files, load_digest, split_front_matter
+from ..errors import Problem
 from .scaffold import PaperFacts, digest_path, front_matter
 
 _SEPARATOR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
@@ -78,9 +78,10 @@ def clean_body(text: str) -> str:
     for _ in range(10):  # each pass removes one unclosed stray fence
         parsed = parse_digest("\n".join(lines))
         unclosed = [p.line for p in parsed.problems if p.message.startswith("code block opened")]
-        if not unclosed or not _LONE_FENCE.match(lines[unclosed[0] - 1]):
+        first = unclosed[0] if unclosed else None
+        if first is None or not _LONE_FENCE.match(lines[first - 1]):
             break
-        del lines[unclosed[0] - 1]
+        del lines[first - 1]
     lines = [x for x in lines if not re.fullmatch(r"\s*'{3,}\s*", x)]
     parsed = parse_digest("\n".join(lines))
     eight = next((s for s in parsed.sections if s.number == 8), None)

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from .errors import Problem
+from ..errors import Problem
 
 ALLOWED_TAGS = frozenset({"br", "sub", "sup"})
 """Raw HTML tags a digest body may use, written bare: ``<br>``, ``<sub>…</sub>``."""

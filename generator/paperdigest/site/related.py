@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from .model import Paper, Site
+from ..content.model import Paper, Site
 
 LIMIT = 5
 AUTHOR_WEIGHT = 3.0

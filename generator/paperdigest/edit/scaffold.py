@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WriteError
-from .ids import ArxivId, abs_url
-from .model import SECTION_TITLES
+from ..content.ids import ArxivId, abs_url
+from ..content.model import SECTION_TITLES
+from ..errors import WriteError
 
 PAPERS = Path("content") / "papers"
 

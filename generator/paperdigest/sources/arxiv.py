@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 import httpx
 
-from . import __version__
-from .errors import ArxivError
-from .ids import ArxivId, parse_arxiv_id
-from .ids import abs_url as _abs_url
-from .ids import pdf_url as _pdf_url
+from .. import __version__
+from ..content.ids import ArxivId, parse_arxiv_id
+from ..content.ids import abs_url as _abs_url
+from ..content.ids import pdf_url as _pdf_url
+from ..errors import ArxivError
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 API_ENV = "PAPERDIGEST_ARXIV_API"

@@ -31,9 +31,9 @@ from typing import Any
 
 import httpx
 
-from . import __version__
+from .. import __version__
+from ..errors import MetricsError
 from .arxiv import PROJECT_URL
-from .errors import MetricsError
 
 OPENALEX, S2 = "openalex", "semantic-scholar"
 SOURCES = (OPENALEX, S2)

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from . import ids, paths
-from .model import SECTION_TITLES, Paper, Site
+from ..content import ids
+from ..content.model import SECTION_TITLES, Paper, Site
+from . import paths
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

@@ -17,10 +17,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from ..content.loader import LoadCache, check_content
+from ..content.model import Site
+from ..errors import ContentErrors, PaperdigestError
 from . import paths, sanitize, search
-from .errors import ContentErrors, PaperdigestError
-from .loader import LoadCache, check_content
-from .model import Site
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 
 
-class PluginConfig(base.Config):
+class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
     content_dir = c.Type(str, default="content")
     """Folder holding ``papers/`` and ``authors/``, relative to ``mkdocs.yml``."""
     templates_dir = c.Type(str, default="site_templates")
@@ -45,7 +45,7 @@ class PluginConfig(base.Config):
     """``pagefind``: index the built site with Pagefind (replaces Material's search)."""
 
 
-class PaperdigestPlugin(BasePlugin[PluginConfig]):
+class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-call]
     """Generates paper, author and tag pages from ``content/``."""
 
     def __init__(self) -> None:
@@ -69,6 +69,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        _add_overrides(config, self._templates() / "overrides")
         if not config.site_url:
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
@@ -150,6 +151,19 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):
         server.watch(str(self._dir(self.config.content_dir)))
         server.watch(str(self._templates()))
         return server
+
+
+def _add_overrides(config: MkDocsConfig, overrides: Path) -> None:
+    """Put paperdigest's theme overrides after the site's own ``custom_dir``, before the theme.
+
+    They escape the page title, add the share and feed meta and the search button, so a site
+    gets them from the installed package without copying any template.
+    """
+    dirs = config.theme.dirs
+    if not overrides.is_dir() or any(Path(d).resolve() == overrides.resolve() for d in dirs):
+        return
+    custom = config.theme.custom_dir
+    dirs.insert(1 if custom else 0, str(overrides))
 
 
 def _nav_pages(config: MkDocsConfig) -> set[str]:

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import Problem
+from ..errors import Problem
 
 T = TypeVar("T")
 Loader = Callable[[Path, Path, list[Problem]], T]

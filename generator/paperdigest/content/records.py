@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import Problem
 from . import schema as s
-from .errors import Problem
-from .ids import AUTHOR_ID, text_key
+from .ids import AUTHOR_ID, RESERVED_AUTHOR_SLUGS, text_key
 from .model import Author, Metrics
-from .paths import RESERVED_AUTHOR_SLUGS
 from .textfile import read_text, relpath
 from .yamlsafe import YamlProblem
 from .yamlsafe import load as load_yaml

@@ -1,0 +1,1 @@
+"""Tools that write into ``content/``: scaffolds, dump import, author records."""
