@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 from paperdigest.content.digest import parse_digest
 from paperdigest.content.loader import check_content
 from paperdigest.content.safety import body_problems, url_scheme
-from paperdigest.content.yamlsafe import YamlProblem
 from paperdigest.content.yamlsafe import load as load_yaml
-from paperdigest.errors import Problem
+from paperdigest.errors import ContentError, Problem
 from paperdigest.site.sanitize import ScriptPolicy, scan_page
 
 blurb = pytest.importorskip("paperdigest.content.blurb")
@@ -53,8 +52,8 @@ def test_digest_parser_never_raises(text: str) -> None:
 def test_yaml_loader_raises_only_yaml_problems(text: str) -> None:
     try:
         data, lines = load_yaml(text, first_line=2)
-    except YamlProblem as exc:
-        assert exc.message and (exc.line is None or exc.line >= 2)
+    except ContentError as exc:
+        assert exc.problem.message and (exc.problem.line is None or exc.problem.line >= 2)
         return
     assert all(line >= 2 for line in lines.values())
     assert data is None or isinstance(data, (str, int, bool, list, dict))
@@ -71,7 +70,7 @@ YAML_PIECES = st.sampled_from([
 @FAST
 @given(st.lists(YAML_PIECES, max_size=12).map("".join))
 def test_yaml_loader_on_yaml_like_text(text: str) -> None:
-    with contextlib.suppress(YamlProblem):
+    with contextlib.suppress(ContentError):
         load_yaml(text)
 
 

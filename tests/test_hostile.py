@@ -118,9 +118,9 @@ CASES: list[tuple[str, Mapping[str, str | bytes], list[str]]] = [
     ("doi with markup", {P: front('doi: "10.1000/x\\"><script>"\n')},
      [f"{P}:3: doi: '10.1000/x\"><script>' contains '>': {FIX_NAME}"]),
     ("record name with markup", {A: "name: <img src=x onerror=alert(1)>\n"},
-     [f"{A}: name: '<img src=x onerror=alert(1)>' contains '<': {FIX_NAME}"]),
+     [f"{A}:1: name: '<img src=x onerror=alert(1)>' contains '<': {FIX_NAME}"]),
     ("record bio with a script", {A: RECORD + "bio: 'x <script>alert(1)</script>'\n"},
-     [f"{A}: bio: 'x <script>alert(1)</script>' contains HTML markup ('<script>aler'): "
+     [f"{A}:2: bio: 'x <script>alert(1)</script>' contains HTML markup ('<script>aler'): "
       "write plain text; a '<' must be followed by a space"]),
     ("zero-width space in a tag", {P: front("tags: [\"LL\u200bM\"]\n")},
      [f"{P}:3: tags[0]: contains the invisible character U+200B: delete it"]),

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import SECTIONS, digest, write_tree
-from paperdigest.content.loader import check_content, load_site
-from paperdigest.errors import ContentErrors
+from paperdigest.content.loader import check_content, check_digest, load_digest, load_site
+from paperdigest.content.records import check_record
+from paperdigest.errors import ContentErrors, Problem
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 
@@ -242,3 +243,34 @@ def test_case_clash(project: Make) -> None:
     assert messages(root) == ["content/papers/a.md: differs from content/papers/A.md only by "
                               "case or Unicode form: the two clash on macOS and Windows; "
                               "rename one"]
+
+
+def test_check_digest_is_what_the_loader_runs(tmp_path: Path) -> None:
+    """Tools run check_digest on the exact text they will write: same verdict as a build."""
+    bad = digest().replace("date: 2025-03-06", "date: 2025-02-30").replace(
+        "再学習なしで異常検知", "再学習なしで異常検知 <script>")
+    for text in (digest(), bad):
+        path = tmp_path / "content" / "papers" / "2503.04504.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        loaded: list[Problem] = []
+        from_file = load_digest(path, tmp_path, loaded)
+        draft, problems = check_digest(text, "content/papers/2503.04504.md")
+        assert problems == sorted(loaded, key=Problem.sort_key)
+        assert (draft is None) == (from_file is None) == (text is bad)
+    assert [str(p) for p in check_digest(bad, "x.md")[1]] == [
+        "x.md:6: date: '2025-02-30' is not a real date: write it as YYYY-MM-DD",
+        "x.md:49: raw HTML '<script>' is not allowed: write Markdown instead (only <br>, <sub> "
+        "and <sup> without attributes are kept), or put it in `backticks` if it is meant as code",
+    ]
+
+
+def test_check_record_reports_what_the_build_reports() -> None:
+    record, problems = check_record('name: Ann Lee\nsemantic_scholar: "12\\"3"\n',
+                                    "content/authors/ann-lee.yaml")
+    assert record is None
+    assert [str(p) for p in problems] == [
+        "content/authors/ann-lee.yaml:2: semantic_scholar: '12\"3' does not look right: "
+        'expected something like "1741101" (digits)']
+    record, problems = check_record("name: Ann Lee\n", "content/authors/ann-lee.yaml")
+    assert record is not None and record.id == "ann-lee" and problems == []

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from paperdigest.content.yamlsafe import MAX_BYTES, YamlProblem, load
+from paperdigest.content.yamlsafe import MAX_BYTES, load
+from paperdigest.errors import ContentError
 
 
 def test_ids_and_words_stay_text() -> None:
@@ -39,9 +40,9 @@ def test_lines_of_every_node() -> None:
     ],
 )
 def test_rejected_with_line(text: str, line: int, message: str) -> None:
-    with pytest.raises(YamlProblem) as info:
+    with pytest.raises(ContentError) as info:
         load(text)
-    assert (info.value.line, info.value.message) == (line, message)
+    assert (info.value.problem.line, info.value.problem.message) == (line, message)
 
 
 def test_alias_bomb_is_refused_fast() -> None:
@@ -50,13 +51,22 @@ def test_alias_bomb_is_refused_fast() -> None:
         for i in range(8)
     )
     # Refused at the first anchor, before any alias could be expanded.
-    with pytest.raises(YamlProblem) as info:
+    with pytest.raises(ContentError) as info:
         load(bomb)
-    assert (info.value.line, info.value.message) == (
+    assert (info.value.problem.line, info.value.problem.message) == (
         1, "anchors (&a) are not allowed: write the value out in full")
 
 
 def test_size_cap() -> None:
-    with pytest.raises(YamlProblem) as info:
+    with pytest.raises(ContentError) as info:
         load("a: " + "x" * MAX_BYTES)
-    assert info.value.message == "the file is larger than 512 KB: split it"
+    assert info.value.problem.message == "the file is larger than 512 KB: split it"
+
+
+def test_problems_carry_the_file_line_and_column() -> None:
+    with pytest.raises(ContentError) as info:
+        load("title: ok\nname: &x Ann\n", first_line=2, path="content/authors/ann.yaml")
+    problem = info.value.problem
+    assert (problem.path, problem.line, problem.column) == ("content/authors/ann.yaml", 3, 7)
+    assert str(problem) == ("content/authors/ann.yaml:3: anchors (&x) are not allowed: "
+                            "write the value out in full")

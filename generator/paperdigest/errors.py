@@ -3,7 +3,7 @@
 Every error the package raises on purpose derives from ``PaperdigestError``::
 
     PaperdigestError
-     ├── ContentError        one problem in one content file (path, line, field, message)
+     ├── ContentError        one problem that stops reading a file (YAML syntax, alias, …)
      ├── ContentErrors       every problem found in one pass, raised together
      ├── RenderError         a template failed (names the template and its line)
      ├── FetchError          a remote API could not give what was asked (edge clients only)
@@ -52,8 +52,14 @@ class Problem:
         return (self.path, self.line or 0, self.column or 0, self.message)
 
 
+def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of ``problems`` is an error (warnings do not stop a build or a write)."""
+    return any(p.severity == "error" for p in problems)
+
+
 class ContentError(PaperdigestError):
-    """A single problem in a content file."""
+    """A single problem in a content file (raised where one problem ends the reading of the
+    file, such as a YAML syntax error; everything else is collected as ``Problem``)."""
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..errors import Problem
 from .model import SECTION_TITLES, Section
 
 _ATX = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -35,15 +36,6 @@ _MEANINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
 
 
 @dataclass(frozen=True)
-class BodyProblem:
-    """A problem in a digest body; ``line`` is 1-based in the file."""
-
-    line: int | None
-    field: str | None
-    message: str
-
-
-@dataclass(frozen=True)
 class ParsedDigest:
     """What the body of a digest says."""
 
@@ -52,7 +44,7 @@ class ParsedDigest:
     paper_url: str | None
     paper_url_line: int | None
     sections: tuple[Section, ...]
-    problems: tuple[BodyProblem, ...] = field(default=())
+    problems: tuple[Problem, ...] = field(default=())
 
 
 def section_number(heading: str) -> int | None:
@@ -73,10 +65,10 @@ def heading_text(heading: str) -> str:
     return (m["rest"] if m else heading).strip()
 
 
-def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
-    """Parse a digest body that starts on line ``first_line`` of its file."""
+def parse_digest(text: str, first_line: int = 1, path: str = "") -> ParsedDigest:
+    """Parse a digest body that starts on line ``first_line`` of the file ``path``."""
     lines = text.splitlines()
-    problems: list[BodyProblem] = []
+    problems: list[Problem] = []
     title: str | None = None
     title_line: int | None = None
     url: str | None = None
@@ -100,8 +92,8 @@ def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
             if item:
                 indent = len(item.group(1))
                 if item_indent is not None and item_indent < indent < item_indent + 4:
-                    problems.append(BodyProblem(
-                        lineno, None, f"a nested list item must be indented by "
+                    problems.append(Problem(
+                        path, lineno, None, f"a nested list item must be indented by "
                         f"{item_indent + 4} spaces (it has {indent}); otherwise it shows as "
                         "an item of the outer list",
                     ))
@@ -126,15 +118,14 @@ def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
                     title, title_line = content, lineno
                 else:
                     problems.append(
-                        BodyProblem(lineno, None, f"a second '# ' title '{content}': use '###' "
+                        Problem(path, lineno, None, f"a second '# ' title '{content}': use '###' "
                                     "for a heading inside a section")
                     )
                 continue
             number = section_number(content)
             if number is None:
                 problems.append(
-                    BodyProblem(
-                        lineno, None,
+                    Problem(path, lineno, None,
                         f"'## {content}' is not one of the eight sections: number it "
                         "('## 1.' … '## 8.') or use '###' for a heading inside a section",
                     )
@@ -150,22 +141,23 @@ def parse_digest(text: str, first_line: int = 1) -> ParsedDigest:
                 preamble.append(lineno)
     if fence is not None:
         problems.append(
-            BodyProblem(fence[1], None, f"code block opened with {fence[0]} is never closed: "
+            Problem(path, fence[1], None, f"code block opened with {fence[0]} is never closed: "
                         f"add a closing {fence[0]} line")
         )
     if preamble:
         problems.append(
-            BodyProblem(preamble[0], None, "text before section 1: only the '# Title' and "
+            Problem(path, preamble[0], None, "text before section 1: only the '# Title' and "
                         "'[View Paper](…)' lines may come before '## 1.'")
         )
-    sections = _collect_sections(lines, starts, problems)
+    sections = _collect_sections(lines, starts, problems, path)
     return ParsedDigest(title, title_line, url, url_line, sections, tuple(problems))
 
 
 def _collect_sections(
     lines: list[str],
     starts: list[tuple[int, str, int, int]],
-    problems: list[BodyProblem],
+    problems: list[Problem],
+    path: str,
 ) -> tuple[Section, ...]:
     sections: list[Section] = []
     seen: dict[int, int] = {}
@@ -174,20 +166,20 @@ def _collect_sections(
         body = _trim(lines[body_start:body_end])
         if number in seen:
             problems.append(
-                BodyProblem(lineno, f"section {number}",
+                Problem(path, lineno, f"section {number}",
                             f"appears twice (first on line {seen[number]}): merge them")
             )
             continue
         seen[number] = lineno
         if sections and number < sections[-1].number:
             problems.append(
-                BodyProblem(lineno, f"section {number}",
+                Problem(path, lineno, f"section {number}",
                             f"comes after section {sections[-1].number}: put the sections in "
                             "order 1 to 8")
             )
         if not body.strip():
             problems.append(
-                BodyProblem(lineno, f"section {number}",
+                Problem(path, lineno, f"section {number}",
                             "is empty: write the section or remove the heading and say why "
                             "in the pull request")
             )

@@ -12,11 +12,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import ContentErrors, Problem
+from ..errors import ContentError, ContentErrors, Problem, has_errors
 from . import blurb as blurbs
 from . import safety
 from . import schema as s
@@ -35,8 +35,7 @@ from .ids import (
 from .model import SECTION_TITLES, Author, Paper, Site, Tag
 from .parallel import load_files
 from .records import Record, author_of, load_author, name_index
-from .textfile import read_text, relpath
-from .yamlsafe import YamlProblem
+from .textfile import read_text, relpath, text_problems
 from .yamlsafe import load as load_yaml
 
 PAPER_RULES: Mapping[str, s.Checker] = {
@@ -61,7 +60,7 @@ _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 
 @dataclass
-class _Draft:
+class Draft:
     """A digest checked on its own, before names and tags are resolved across files."""
 
     path: str
@@ -92,12 +91,33 @@ def split_front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[st
     return None, "", len(lines) + 1
 
 
-def load_digest(path: Path, root: Path, problems: list[Problem]) -> _Draft | None:
-    """Check one digest on its own; append its problems; return it when usable."""
+def load_digest(path: Path, root: Path, problems: list[Problem]) -> Draft | None:
+    """Read one digest and check it on its own; append its problems; return it when usable."""
     rel = relpath(path, root)
     text = read_text(path, rel, problems)
     if text is None:
         return None
+    draft, found = check_digest(text, rel)
+    problems.extend(found)
+    return draft
+
+
+def check_digest(text: str, rel: str) -> tuple[Draft | None, list[Problem]]:
+    """Every check a digest gets on its own, on its text: what the build runs on each file,
+    and what the tools that write digests run on the exact text before writing it.
+
+    Returns:
+        The draft (``None`` when any error was found) and every problem, in file order.
+    """
+    problems = text_problems(text, rel)
+    if problems:
+        return None, problems
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    draft = _check_digest(text, rel, problems)
+    return draft, sorted(problems, key=Problem.sort_key)
+
+
+def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
     before = len(problems)
     fm_text, body, body_line = split_front_matter(text, rel, problems)
     if len(problems) > before:
@@ -106,17 +126,17 @@ def load_digest(path: Path, root: Path, problems: list[Problem]) -> _Draft | Non
     lines: dict[tuple[str | int, ...], int] = {}
     if fm_text is not None:
         try:
-            data, lines = load_yaml(fm_text, first_line=2)
-        except YamlProblem as exc:
-            problems.append(Problem(rel, exc.line, None, f"front matter: {exc.message}"))
+            data, lines = load_yaml(fm_text, first_line=2, path=rel)
+        except ContentError as exc:
+            problems.append(replace(exc.problem, message=f"front matter: {exc.problem.message}"))
             return None
         fields, found = s.check_mapping(
             {} if data is None else data, PAPER_RULES, path=rel, lines=lines, line_offset=0,
             what="the front matter",
         )
         problems.extend(found)
-    parsed = parse_digest(body, body_line)
-    problems.extend(Problem(rel, p.line, p.field, p.message) for p in parsed.problems)
+    parsed = parse_digest(body, body_line, rel)
+    problems.extend(parsed.problems)
     arxiv = _resolve_id(rel, fields, parsed, lines, problems)
     title = fields.get("title") or parsed.title
     if not title:
@@ -132,9 +152,9 @@ def load_digest(path: Path, root: Path, problems: list[Problem]) -> _Draft | Non
     problems.extend(safety.digest_problems(
         rel, fields, lines, body, body_line, (parsed.title, parsed.title_line),
         [h.text for h in blurbs.extract_hashtags(blurb)]))
-    if arxiv is None or not title or len(problems) > before:
+    if arxiv is None or not title or has_errors(problems[before:]):
         return None
-    return _Draft(
+    return Draft(
         path=rel, arxiv=arxiv, title=title, names=list(fields.get("authors", [])),
         date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
         tag_texts=[*fields.get("tags", []), *(h.text for h in blurbs.extract_hashtags(blurb))],
@@ -194,7 +214,7 @@ def _unique(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def resolve(drafts: list[_Draft], records: list[Record], problems: list[Problem]) -> Site:
+def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem]) -> Site:
     """Second phase: match names to records, merge tags, find duplicate papers."""
     index = name_index(records, problems)
     authors: dict[str, Author] = {r.id: author_of(r) for r in records}
@@ -242,7 +262,7 @@ def resolve(drafts: list[_Draft], records: list[Record], problems: list[Problem]
     return Site.build(papers, authors, tags)
 
 
-def _paper(draft: _Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]) -> Paper:
+def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]) -> Paper:
     year, month = draft.arxiv.year_month
     slugs = list(dict.fromkeys(by_key[text_key(n)] for n in draft.names))
     paper_tags = list(dict.fromkeys(tag_slug[tag_key(t)] for t in draft.tag_texts if tag_key(t)))
@@ -270,7 +290,7 @@ def find_files(content_dir: Path) -> tuple[list[Path], list[Path]]:
 class LoadCache:
     """What ``check_content`` may reuse from the previous build (``mkdocs serve``)."""
 
-    digests: FileCache[_Draft | None] = field(default_factory=FileCache)
+    digests: FileCache[Draft | None] = field(default_factory=FileCache)
     records: FileCache[Record | None] = field(default_factory=FileCache)
 
 
@@ -309,20 +329,12 @@ def check_content(
                                    cache.digests if cache else None, problems) if d]
     if not include_drafts:
         drafts = [d for d in drafts if not d.fields.get("draft", False)]
-    records = [r for r in _load_all(author_files, _load_author, root,
+    records = [r for r in _load_all(author_files, load_author, root,
                                     cache.records if cache else None, problems) if r]
     site = resolve(drafts, records, problems)
-    if any(p.severity == "error" for p in problems):
+    if has_errors(problems):
         return None, sorted(problems, key=Problem.sort_key)
     return site, sorted(problems, key=Problem.sort_key)
-
-
-def _load_author(path: Path, root: Path, problems: list[Problem]) -> Record | None:
-    """An author record, refused when a name or text field carries markup."""
-    record = load_author(path, root, problems)
-    found = [] if record is None else safety.field_problems(record.path, record.fields)
-    problems.extend(found)
-    return None if found else record
 
 
 def _name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import Problem
+from ..errors import ContentError, Problem, has_errors
+from . import safety
 from . import schema as s
 from .ids import AUTHOR_ID, RESERVED_AUTHOR_SLUGS, text_key
 from .model import Author, Metrics
-from .textfile import read_text, relpath
-from .yamlsafe import YamlProblem
+from .textfile import read_text, relpath, text_problems
 from .yamlsafe import load as load_yaml
 
 LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_scholar", "openalex")
@@ -46,7 +46,7 @@ class Record:
 
 
 def load_author(path: Path, root: Path, problems: list[Problem]) -> Record | None:
-    """Check one author record on its own."""
+    """Read one author record and check it on its own."""
     rel = relpath(path, root)
     if not AUTHOR_ID.fullmatch(path.stem) or path.stem in RESERVED_AUTHOR_SLUGS:
         problems.append(Problem(rel, None, None, "the file name must be a lower-case ASCII id "
@@ -56,19 +56,33 @@ def load_author(path: Path, root: Path, problems: list[Problem]) -> Record | Non
     text = read_text(path, rel, problems)
     if text is None:
         return None
-    try:
-        data, lines = load_yaml(text)
-    except YamlProblem as exc:
-        problems.append(Problem(rel, exc.line, None, exc.message))
-        return None
-    before = len(problems)
-    fields, found = s.check_mapping(data, AUTHOR_RULES, path=rel, lines=lines, line_offset=0,
-                                    required=("name",), what="an author record")
+    record, found = check_record(text, rel)
     problems.extend(found)
+    return record
+
+
+def check_record(text: str, rel: str) -> tuple[Record | None, list[Problem]]:
+    """Every check an author record gets on its own, on its text: what the build runs on each
+    record, and what ``authors add`` and ``authors refresh`` run before writing one.
+
+    ``rel`` names the file; its stem is the record id.
+    """
+    problems = text_problems(text, rel)
+    if problems:
+        return None, problems
+    try:
+        data, lines = load_yaml(text, path=rel)
+    except ContentError as exc:
+        return None, [exc.problem]
+    fields, problems = s.check_mapping(data, AUTHOR_RULES, path=rel, lines=lines,
+                                       line_offset=0, required=("name",),
+                                       what="an author record")
     metrics = _metrics(rel, fields.get("metrics"), lines, problems)
-    if len(problems) > before:
-        return None
-    return Record(path.stem, rel, fields, metrics)
+    problems.extend(safety.field_problems(rel, fields, lines))
+    problems.sort(key=Problem.sort_key)
+    if has_errors(problems):
+        return None, problems
+    return Record(PurePosixPath(rel).stem, rel, fields, metrics), problems
 
 
 _METRIC_RULES: Mapping[str, s.Checker] = {

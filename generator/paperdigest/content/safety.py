@@ -24,9 +24,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
+
+import markdown
+from markdown.extensions.tables import TableProcessor
 
 from ..errors import Problem
 
@@ -154,16 +158,28 @@ def _prose_blocks(lines: list[str]) -> Iterator[tuple[int, str]]:
         yield start, "\n".join(block)
 
 
+def _blank(m: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", m.group())
+
+
+@lru_cache(maxsize=1)
+def _table_test() -> Callable[[str], bool]:
+    """Python-Markdown's own test of whether a block is a table (the ``tables`` extension)."""
+    md = markdown.Markdown(extensions=["tables"])
+    table = next(p for p in md.parser.blockprocessors if isinstance(p, TableProcessor))
+    return lambda block: table.test(None, block)  # type: ignore[arg-type]
+
+
 def _mask_code(text: str) -> str:
     """Blank out inline code spans, keeping offsets and line breaks.
 
-    In a paragraph a code span may run over lines; in a table (any ``|``) each row is
-    parsed alone, so spans are masked line by line.
+    In a paragraph a code span may run over lines; in a table each row is parsed alone, so
+    spans are masked line by line. Whether a block is a table is decided by the renderer's
+    own test: a block with a ``|`` that is not a table is a paragraph.
     """
-    if "|" in text:
-        return "\n".join(_mask_code(line) for line in text.split("\n")) if "\n" in text \
-            else _CODE_SPAN.sub(lambda m: " " * len(m.group()), text)
-    return _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    if "\n" in text and "|" in text and _table_test()(text):
+        return "\n".join(_CODE_SPAN.sub(_blank, line) for line in text.split("\n"))
+    return _CODE_SPAN.sub(_blank, text)
 
 
 def _link_target(text: str, start: int) -> str:

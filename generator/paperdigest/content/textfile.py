@@ -26,12 +26,7 @@ def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
         return None
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
-        problems.append(Problem(rel, None, None, f"is {len(data) // 1024} KB; the limit is "
-                                f"{MAX_BYTES // 1024} KB: split or shorten it"))
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(rel, 1, None, "starts with a byte-order mark (BOM): save the "
-                                "file as UTF-8 without BOM"))
+        problems.append(_too_big(rel, len(data)))
         return None
     try:
         text = data.decode("utf-8")
@@ -39,8 +34,25 @@ def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         problems.append(Problem(rel, line, None, "is not valid UTF-8: save the file as UTF-8"))
         return None
+    found = text_problems(text, rel)
+    problems.extend(found)
+    return None if found else unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+
+
+def text_problems(text: str, rel: str) -> list[Problem]:
+    """What makes decoded ``text`` unusable as a content file (size, BOM, NUL)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        return [_too_big(rel, size)]
+    if text.startswith("\ufeff"):
+        return [Problem(rel, 1, None, "starts with a byte-order mark (BOM): save the file as "
+                        "UTF-8 without BOM")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(rel, line, None, "contains a NUL character: delete it"))
-        return None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+        return [Problem(rel, line, None, "contains a NUL character: delete it")]
+    return []
+
+
+def _too_big(rel: str, size: int) -> Problem:
+    return Problem(rel, None, None, f"is {size // 1024} KB; the limit is {MAX_BYTES // 1024} "
+                   "KB: split or shorten it")

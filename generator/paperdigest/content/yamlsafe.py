@@ -30,6 +30,8 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from ..errors import ContentError, Problem
+
 MAX_BYTES = 512 * 1024
 """Files larger than this are refused before parsing (documented in CONTRIBUTING.md)."""
 
@@ -40,15 +42,6 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 
 Lines = dict[tuple[str | int, ...], int]
 """File line of every node by its path: ``("authors", 1)`` is the second author."""
-
-
-class YamlProblem(Exception):
-    """A problem in a YAML document: ``line`` is the line in the file."""
-
-    def __init__(self, line: int | None, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
 
 
 def _scalar(event: ScalarEvent) -> Any:
@@ -67,7 +60,8 @@ def _scalar(event: ScalarEvent) -> Any:
 class _Builder:
     """Turns events into plain Python values, recording the line of every node."""
 
-    def __init__(self, first_line: int) -> None:
+    def __init__(self, first_line: int, path: str) -> None:
+        self.path = path
         self.first_line = first_line
         self.lines: Lines = {}
         # Each frame: [container, path, pending key or None, {key: line}]
@@ -78,16 +72,20 @@ class _Builder:
     def line(self, event: Any) -> int:
         return int(event.start_mark.line) + self.first_line
 
+    def error(self, event: Any, message: str) -> ContentError:
+        column = int(event.start_mark.column) + 1
+        return ContentError(Problem(self.path, self.line(event), None, message, column=column))
+
     def check(self, event: NodeEvent) -> None:
         if isinstance(event, AliasEvent):
-            raise YamlProblem(self.line(event), f"aliases (*{event.anchor}) are not allowed: "
+            raise self.error(event, f"aliases (*{event.anchor}) are not allowed: "
                               "write the value out in full")
         if event.anchor is not None:
-            raise YamlProblem(self.line(event), f"anchors (&{event.anchor}) are not allowed: "
+            raise self.error(event, f"anchors (&{event.anchor}) are not allowed: "
                               "write the value out in full")
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
-            raise YamlProblem(self.line(event), f"YAML tags ({tag}) are not allowed: remove it "
+            raise self.error(event, f"YAML tags ({tag}) are not allowed: remove it "
                               "and write plain text")
 
     def place(self, value: Any, event: Any, *, container: bool) -> tuple[str | int, ...] | None:
@@ -106,10 +104,10 @@ class _Builder:
             return child
         if frame[2] is None:  # this node is a key
             if container or not isinstance(value, (str, int, bool)) or value is None:
-                raise YamlProblem(line, "a key must be plain text")
+                raise self.error(event, "a key must be plain text")
             key = str(value)
             if key in frame[3]:
-                raise YamlProblem(line, f"duplicate key '{key}' (first on line {frame[3][key]}):"
+                raise self.error(event, f"duplicate key '{key}' (first on line {frame[3][key]}):"
                                   " keep only one")
             frame[3][key] = line
             frame[2] = key
@@ -125,7 +123,7 @@ class _Builder:
         if isinstance(event, DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                raise YamlProblem(self.line(event), "only one YAML document is allowed: "
+                raise self.error(event, "only one YAML document is allowed: "
                                   "remove the extra '---'")
         elif isinstance(event, AliasEvent):
             self.check(event)  # refused: raises
@@ -144,30 +142,34 @@ class _Builder:
             raise AssertionError
 
 
-def load(text: str, first_line: int = 1) -> tuple[Any, Lines]:
+def load(text: str, first_line: int = 1, path: str = "") -> tuple[Any, Lines]:
     """Parse one YAML document strictly.
 
     Args:
         text: the document.
         first_line: the file line the document starts on (front matter starts on line 2).
+        path: the file, as named in problems.
 
     Returns:
         The data and the file line of every node (for error messages).
 
     Raises:
-        YamlProblem: on any syntax error, duplicate key, alias, anchor or tag.
+        ContentError: on any syntax error, duplicate key, alias, anchor or tag; its problem
+            has the file line and column.
     """
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise YamlProblem(None, f"the file is larger than {MAX_BYTES // 1024} KB: split it")
-    builder = _Builder(first_line)
+        raise ContentError(Problem(path, None, None,
+                                   f"the file is larger than {MAX_BYTES // 1024} KB: split it"))
+    builder = _Builder(first_line, path)
     try:
         for event in yaml.parse(text, Loader=_LOADER):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
-        problem = exc.problem or "invalid YAML"
-        raise YamlProblem(line, f"YAML syntax error: {problem}") from None
+        column = mark.column + 1 if mark is not None else None
+        message = f"YAML syntax error: {exc.problem or 'invalid YAML'}"
+        raise ContentError(Problem(path, line, None, message, column=column)) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(None, f"YAML syntax error: {exc}") from None
+        raise ContentError(Problem(path, None, None, f"YAML syntax error: {exc}")) from None
     return builder.root, builder.lines

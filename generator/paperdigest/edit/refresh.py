@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.ids import AUTHOR_ID, ascii_slug
-from ..content.yamlsafe import YamlProblem
 from ..content.yamlsafe import load as load_yaml
-from ..errors import MetricsError, WriteError
+from ..errors import ContentError, MetricsError, WriteError
 from ..sources.metrics import OPENALEX, S2, MetricsClient, normalize_id
 from .scaffold import write_new
 from .yamledit import replace_block, scalar, unified_diff, write_atomic
@@ -55,8 +54,9 @@ def refresh_one(path: Path, clients: dict[str, MetricsClient], source: str | Non
     text = path.read_text(encoding="utf-8")
     try:
         data, _ = load_yaml(text)
-    except YamlProblem as exc:
-        return Outcome(path.stem, path.stem, "failed", f"the record does not parse: {exc.message}")
+    except ContentError as exc:
+        return Outcome(path.stem, path.stem, "failed",
+                       f"the record does not parse: {exc.problem.message}")
     data = data if isinstance(data, dict) else {}
     name = str(data.get("name", path.stem))
     order = [source] if source else [OPENALEX, S2]

@@ -32,8 +32,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..content.yamlsafe import YamlProblem
 from ..content.yamlsafe import load as load_yaml
+from ..errors import ContentError
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _RESERVED = re.compile(r"(?i)(?:true|false|yes|no|on|off|null|y|n)")
@@ -98,9 +98,9 @@ def replace_block(text: str, key: str, mapping: Mapping[str, object]) -> str:
     try:
         before, _ = load_yaml(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except YamlProblem as exc:
-        at = f" at line {exc.line}" if exc.line else ""
-        raise ValueError(f"the record does not parse{at}: {exc.message}") from None
+    except ContentError as exc:
+        at = f" at line {exc.problem.line}" if exc.problem.line else ""
+        raise ValueError(f"the record does not parse{at}: {exc.problem.message}") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"the record does not parse: {exc}") from None
     if root is not None and not (isinstance(root, MappingNode) and not root.flow_style):
@@ -306,8 +306,8 @@ def _verify(old_text: str, new_text: str, before: dict[Any, Any], key: str,
     """Read the result back: only ``key``'s values may differ, and exactly as asked."""
     try:
         after, _ = load_yaml(new_text)
-    except YamlProblem as exc:
-        raise ValueError(f"the edit would break the record ({exc.message})") from None
+    except ContentError as exc:
+        raise ValueError(f"the edit would break the record ({exc.problem.message})") from None
     if not isinstance(after, dict):
         raise ValueError("the edit would break the record (it is no longer a mapping)")
     _compare(before, after, key, mapping, _same)
