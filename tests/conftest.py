@@ -12,6 +12,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
+SITE_URL = "https://digests.paperdigest.dev/"
+"""``site_url`` of the projects the ``project`` fixture makes."""
+
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
@@ -90,7 +93,11 @@ def project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Path]:
     """Make a project (mkdocs.yml, templates, about page) with the given content files."""
 
     def make(files: Mapping[str, str | bytes]) -> Path:
-        shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+        # A site_url of its own: the repository's is an example address, which check warns of.
+        config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+        config = config.replace("site_url: https://paperdigest.example.org/",
+                                f"site_url: {SITE_URL}")
+        (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
         shutil.copytree(REPO / "site_templates", tmp_path / "site_templates")
         write_tree(tmp_path, {"content/pages/about.md": "# About\n\nサンプル。\n"})
         (tmp_path / "content" / "papers").mkdir(parents=True, exist_ok=True)

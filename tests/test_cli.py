@@ -24,6 +24,52 @@ def test_check_ok(project: Make) -> None:
     assert out == "OK: 1 papers, 2 authors, 3 tags.\n"
 
 
+def test_check_warns_while_site_url_is_the_example(project: Make) -> None:
+    root = project({"content/papers/a.md": digest()})
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "site_url: https://digests.paperdigest.dev/", "site_url: https://www.example.com/x/"),
+        encoding="utf-8")
+    code, out, _ = run(root, "check")
+    assert code == 0
+    assert out.splitlines() == [
+        "mkdocs.yml:3: warning: site_url: is still the example address "
+        "https://www.example.com/x/: set it to the address where the site is published "
+        "(share links, feeds and citations use it)",
+        "OK: 1 papers, 2 authors, 3 tags.",
+    ]
+
+
+def test_check_follows_the_content_dir_of_mkdocs_yml(project: Make, tmp_path: Path) -> None:
+    root = project({"content/papers/a.md": digest()})
+    (root / "content").rename(root / "digests")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "docs_dir: content/pages", "docs_dir: digests/pages").replace(
+        "  - paperdigest\n", "  - paperdigest:\n      content_dir: digests\n"),
+        encoding="utf-8")
+    (root / "digests/papers/b.md").write_text(digest("2503.00002", front="date: x\n"),
+                                             encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = CliRunner().invoke(main, ["--config-file", str(config), "check"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "digests/papers/b.md:2: date: 'x' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-06"]
+
+
+def test_a_broken_mkdocs_yml_is_a_message(project: Make) -> None:
+    root = project({"content/papers/a.md": digest()})
+    (root / "mkdocs.yml").write_text("site_name: x\ndocs_dir: content/pages\nplugins:\n"
+                                     "  - paperdigest:\n      per_page: many\n",
+                                     encoding="utf-8")
+    code, _, err = run(root, "check")
+    assert code == 1
+    assert err == (f"Error: {root / 'mkdocs.yml'}: Config value 'plugins': Plugin "
+                   "'paperdigest' option 'per_page': Expected type: <class 'int'> but received: "
+                   "<class 'str'>: fix mkdocs.yml (mkdocs build says the same)\n")
+
+
 def test_check_reports_every_problem_with_file_and_line(project: Make) -> None:
     root = project({
         "content/papers/a.md": digest(front="tag: [x]\nauthors: [42]\n"),

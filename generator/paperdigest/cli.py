@@ -17,9 +17,9 @@ from .edit.importer import FactsLookup
 from .edit.importer import plan as plan_import
 from .edit.scaffold import write_new
 from .errors import PaperdigestError, Problem
+from .project import Project
 from .site.render import RenderOptions, render_files, render_site
-
-CONTENT = "content"
+from .site.settings import load_project, settings_problems
 
 
 def _arxiv_lookup(ctx: click.Context, api: str | None) -> FactsLookup:
@@ -44,18 +44,35 @@ def _arxiv_lookup(ctx: click.Context, api: str | None) -> FactsLookup:
 
 
 def _root(ctx: click.Context) -> Path:
-    return Path(ctx.obj["root"]).resolve()
+    return _project(ctx).root
+
+
+def _project(ctx: click.Context) -> Project:
+    """The project, read from mkdocs.yml once, when a command first needs it."""
+    obj = ctx.find_root().obj
+    if "project" not in obj:
+        try:
+            obj["project"] = load_project(obj["config_file"], obj["root"])
+        except PaperdigestError as exc:
+            raise click.ClickException(str(exc)) from exc
+    project: Project = obj["project"]
+    return project
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="paperdigest")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="Project folder (holds content/ and mkdocs.yml).")
+@click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The site's mkdocs.yml (default: ./mkdocs.yml); its "
+              "paperdigest block says where the content is.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Project folder, when it has no mkdocs.yml (default: here).")
 @click.pass_context
-def main(ctx: click.Context, root: Path) -> None:
+def main(ctx: click.Context, config_file: Path | None, root: Path | None) -> None:
     """Research-paper digests in, a MkDocs + Material site out."""
     ctx.ensure_object(dict)
-    ctx.obj["root"] = root
+    ctx.obj.setdefault("config_file", config_file)
+    ctx.obj.setdefault("root", root if root is not None else
+                       config_file.resolve().parent if config_file is not None else None)
 
 
 def _selected(problems: list[Problem], root: Path, paths: tuple[Path, ...]) -> list[Problem]:
@@ -114,12 +131,14 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     Everything under content/ is loaded (names and ids are checked across files); with
     PATHS, only problems in those files or folders are reported.
     """
-    root = _root(ctx)
-    content = root / CONTENT
-    if not (content / "papers").is_dir():
-        raise click.ClickException(f"no {CONTENT}/papers folder in {root}: run this in the "
-                                   "project folder or pass --root")
-    site, problems = check_content(content, root=root)
+    project = _project(ctx)
+    root = project.root
+    if not project.papers_dir.is_dir():
+        raise click.ClickException(f"no {project.rel(project.papers_dir)} folder in {root}: run "
+                                   "this in the project folder or pass --config-file")
+    site, problems = check_content(project.content_dir, root=root,
+                                   include_drafts=project.drafts)
+    problems = sorted([*problems, *settings_problems(project)], key=Problem.sort_key)
     shown = _selected(problems, root, paths)
     errors = [p for p in shown if p.severity == "error"]
     if fmt == "json":
@@ -150,16 +169,16 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--site-url", default="https://example.org/", show_default=True,
-              help="Absolute base URL used in share links.")
+@click.option("--site-url", default=None,
+              help="Absolute base URL used in share links (default: site_url of mkdocs.yml).")
 @click.pass_context
-def export(ctx: click.Context, directory: Path, site_url: str) -> None:
+def export(ctx: click.Context, directory: Path, site_url: str | None) -> None:
     """Write the generated pages (plain Markdown), feeds and papers.json into DIRECTORY."""
-    root = _root(ctx)
+    project = _project(ctx)
     try:
-        site = load_site(root / CONTENT, root=root)
-        options = RenderOptions(site_url=site_url)
-        pages = render_site(site, options)
+        site = load_site(project.content_dir, root=project.root, include_drafts=project.drafts)
+        options = RenderOptions.of(project, site_url)
+        pages = render_site(site, options, project.templates_dir)
         files = render_files(site, options)
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc

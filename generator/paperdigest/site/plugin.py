@@ -11,8 +11,6 @@ import posixpath
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -20,8 +18,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from ..content.loader import LoadCache, check_content
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError
+from ..project import Project
 from . import paths, sanitize, search
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
+from .settings import PluginConfig, project_of
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -29,20 +29,6 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger(__name__)
-
-
-class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
-    content_dir = c.Type(str, default="content")
-    """Folder holding ``papers/`` and ``authors/``, relative to ``mkdocs.yml``."""
-    templates_dir = c.Type(str, default="site_templates")
-    """Folder of the page templates and assets, relative to ``mkdocs.yml``."""
-    per_page = c.Type(int, default=50)
-    home_count = c.Type(int, default=12)
-    authors_per_index = c.Type(int, default=400)
-    drafts = c.Type(bool, default=False)
-    """Build digests marked ``draft: true`` too."""
-    search = c.Choice(("pagefind", "none"), default="pagefind")
-    """``pagefind``: index the built site with Pagefind (replaces Material's search)."""
 
 
 class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-call]
@@ -53,38 +39,33 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.pages: dict[str, str] = {}
         self.files: dict[str, str | bytes] = {}
         """Feeds and ``papers.json``: generated files that are not pages."""
-        self.root = Path.cwd()
+        self.project: Project | None = None
         self.cache = LoadCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this hook keeps the plugin, and so its cache, across serve rebuilds."""
 
-    def _dir(self, configured: str) -> Path:
-        return (self.root / configured).resolve()
+    @property
+    def root(self) -> Path:
+        return self.project.root if self.project else Path.cwd()
 
     def _templates(self) -> Path:
-        """The project's templates, else the ones beside the package (for bare projects)."""
-        own = self._dir(self.config.templates_dir)
-        return own if own.is_dir() else TEMPLATES_DIR
+        return self.project.templates_dir if self.project else TEMPLATES_DIR
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        _add_overrides(config, self._templates() / "overrides")
+        self.project = project = project_of(config, self.config)
+        _add_overrides(config, project.templates_dir / "overrides")
         if not config.site_url:
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
-        site, problems = check_content(self._dir(self.config.content_dir), root=self.root,
-                                       include_drafts=self.config.drafts, cache=self.cache)
+        site, problems = check_content(project.content_dir, root=project.root,
+                                       include_drafts=project.drafts, cache=self.cache)
         for problem in problems:
             if problem.severity == "warning":
                 log.warning(str(problem))
         if site is None:
             raise PluginError(str(ContentErrors(problems)))
-        options = RenderOptions(
-            site_url=config.site_url, per_page=self.config.per_page,
-            home_count=self.config.home_count, authors_per_index=self.config.authors_per_index,
-            site_name=config.site_name,
-        )
+        options = RenderOptions.of(project)
         try:
             self.pages = render_site(site, options, self._templates())
             self.files = render_files(site, options)
@@ -138,7 +119,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         findings = sanitize.scan_site(Path(config.site_dir), policy)
         if findings:
             raise PluginError(sanitize.gate_message(findings))
-        if self.config.search == "pagefind":
+        if self.project is not None and self.project.search == "pagefind":
             try:
                 done = search.build_index(Path(config.site_dir))
             except PaperdigestError as exc:
@@ -148,7 +129,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: object
                  ) -> LiveReloadServer:
-        server.watch(str(self._dir(self.config.content_dir)))
+        if self.project is not None:
+            server.watch(str(self.project.content_dir))
         server.watch(str(self._templates()))
         return server
 

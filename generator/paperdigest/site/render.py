@@ -24,6 +24,7 @@ from ..content import blurb as blurbs
 from ..content import ids
 from ..content.model import SECTION_TITLES, Author, Paper, Site
 from ..errors import RenderError
+from ..project import Project
 from . import cite, feeds, paths, stats
 from .related import related_papers
 
@@ -94,6 +95,13 @@ class RenderOptions:
     """Shown in feeds and in the "cite this digest" line."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Free values passed to every template as ``extra``."""
+
+    @classmethod
+    def of(cls, project: Project, site_url: str | None = None) -> RenderOptions:
+        """The options a project's ``mkdocs.yml`` sets (``site_url`` may be overridden)."""
+        return cls(site_url=site_url or project.site_url, per_page=project.per_page,
+                   home_count=project.home_count, authors_per_index=project.authors_per_index,
+                   site_name=project.site_name)
 
 
 _ROOT_TOKEN = "\x00up\x00"

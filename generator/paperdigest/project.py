@@ -1,0 +1,67 @@
+"""The project: where its content and templates are and how its site is rendered.
+
+Read once from ``mkdocs.yml`` (its ``site_url``, ``site_name``, ``docs_dir`` and the
+``paperdigest`` plugin block; ``site/settings.py`` does the reading) and handed to the plugin
+and to every CLI command, so that a site with ``content_dir: digests`` is checked, built and
+edited in the same folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+EXAMPLE_HOSTS = ("example.org", "example.com", "example.net")
+"""Domains reserved for examples (RFC 2606): a ``site_url`` there has not been set yet."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """One site's settings, with every folder resolved to an absolute path."""
+
+    root: Path
+    """Folder of ``mkdocs.yml``; paths in messages are relative to it."""
+    config_file: Path | None
+    """``mkdocs.yml``, or ``None`` when the folder has none (defaults apply)."""
+    content_dir: Path
+    """Holds ``papers/`` and ``authors/``."""
+    templates_dir: Path
+    """Page templates, assets and theme overrides (the project's own, else paperdigest's)."""
+    docs_dir: Path
+    """MkDocs' ``docs_dir``: hand-written pages."""
+    site_url: str
+    """Absolute base URL of the published site."""
+    site_name: str
+    per_page: int
+    """Cards per page of a listing."""
+    home_count: int
+    """Latest papers on the home page."""
+    authors_per_index: int
+    """Above this many authors the author index is split by initial."""
+    drafts: bool
+    """Build digests marked ``draft: true`` too."""
+    search: str
+    """``pagefind`` or ``none``."""
+
+    @property
+    def papers_dir(self) -> Path:
+        return self.content_dir / "papers"
+
+    @property
+    def authors_dir(self) -> Path:
+        return self.content_dir / "authors"
+
+    def rel(self, path: Path) -> str:
+        """``path`` as messages show it: relative to the project root, ``/`` separators."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return Path(os.path.relpath(path.resolve(), self.root)).as_posix()
+
+    @property
+    def site_url_is_example(self) -> bool:
+        """True while ``site_url`` still points at a domain reserved for examples."""
+        host = (urlsplit(self.site_url).hostname or "").lower()
+        return any(host == h or host.endswith("." + h) for h in EXAMPLE_HOSTS)

@@ -1,0 +1,132 @@
+"""The ``paperdigest`` block of ``mkdocs.yml``, validated by MkDocs, turned into a ``Project``.
+
+The plugin gets its block from MkDocs in ``on_config``; the CLI loads ``mkdocs.yml`` with
+MkDocs' own ``load_config``, so both read the same settings through the same validation.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.config import base, load_config
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import Abort, ConfigurationError
+
+from ..errors import PaperdigestError, Problem
+from ..project import Project
+from .render import TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+DEFAULT_SITE_URL = "https://example.org/"
+"""Used by commands run where there is no ``mkdocs.yml`` (``export`` can override it)."""
+
+
+class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
+    """The ``paperdigest`` plugin block: the one place these settings and defaults are declared."""
+
+    content_dir = c.Type(str, default="content")
+    """Folder holding ``papers/`` and ``authors/``, relative to ``mkdocs.yml``."""
+    templates_dir = c.Type(str, default="site_templates")
+    """Folder of the page templates and assets, relative to ``mkdocs.yml``; when it does not
+    exist, the templates that come with paperdigest are used."""
+    per_page = c.Type(int, default=50)
+    home_count = c.Type(int, default=12)
+    authors_per_index = c.Type(int, default=400)
+    drafts = c.Type(bool, default=False)
+    """Build digests marked ``draft: true`` too."""
+    search = c.Choice(("pagefind", "none"), default="pagefind")
+    """``pagefind``: index the built site with Pagefind (replaces Material's search)."""
+
+
+class SettingsError(PaperdigestError):
+    """``mkdocs.yml`` could not be read or is invalid."""
+
+
+class _Collector(logging.Handler):
+    """Keeps the errors MkDocs logs while it validates a config (it raises only 'Aborted')."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors.append(record.getMessage())
+
+
+def project_of(config: MkDocsConfig, block: PluginConfig) -> Project:
+    """The project described by a validated MkDocs config and its ``paperdigest`` block."""
+    root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+    return _project(root, Path(config.config_file_path) if config.config_file_path else None,
+                    block, site_url=config.site_url or "", site_name=config.site_name,
+                    docs_dir=Path(config.docs_dir))
+
+
+def load_project(config_file: Path | None = None, root: Path | None = None) -> Project:
+    """Read the project from ``config_file`` (default: ``mkdocs.yml`` in ``root`` or here).
+
+    A folder without ``mkdocs.yml`` is a project with the default settings.
+
+    Raises:
+        SettingsError: the file cannot be read or MkDocs refuses it.
+    """
+    base_dir = (root or Path.cwd()).resolve()
+    path = config_file or base_dir / "mkdocs.yml"
+    if config_file is None and not path.is_file():
+        return _project(base_dir, None, _defaults(), site_url=DEFAULT_SITE_URL,
+                        site_name="paperdigest", docs_dir=base_dir / "content" / "pages")
+    heard = _Collector()
+    logger = logging.getLogger("mkdocs.config")
+    logger.addHandler(heard)
+    try:
+        config = load_config(str(path))
+    except (ConfigurationError, Abort) as exc:
+        said = "; ".join(heard.errors) or str(exc)
+        raise SettingsError(f"{path}: {said}: fix mkdocs.yml (mkdocs build says the same)"
+                            ) from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.strerror}): pass the right "
+                            "--config-file") from None
+    finally:
+        logger.removeHandler(heard)
+    found = getattr(config.plugins.get("paperdigest"), "config", None)
+    return project_of(config, found if isinstance(found, PluginConfig) else _defaults())
+
+
+def settings_problems(project: Project) -> list[Problem]:
+    """Warnings about settings a new site owner has not changed yet."""
+    if project.config_file is None or not project.site_url_is_example:
+        return []
+    try:
+        text = project.config_file.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    line = next((n for n, x in enumerate(text.splitlines(), 1) if x.startswith("site_url:")),
+                None)
+    return [Problem(project.rel(project.config_file), line, "site_url",
+                    f"is still the example address {project.site_url}: set it to the address "
+                    "where the site is published (share links, feeds and citations use it)",
+                    severity="warning")]
+
+
+def _defaults() -> PluginConfig:
+    block = PluginConfig()
+    block.load_dict({})
+    block.validate()
+    return block
+
+
+def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_url: str,
+             site_name: str, docs_dir: Path) -> Project:
+    own_templates = (root / block.templates_dir).resolve()
+    return Project(
+        root=root, config_file=config_file.resolve() if config_file else None,
+        content_dir=(root / block.content_dir).resolve(),
+        templates_dir=own_templates if own_templates.is_dir() else TEMPLATES_DIR,
+        docs_dir=(root / docs_dir).resolve(), site_url=site_url, site_name=site_name,
+        per_page=block.per_page, home_count=block.home_count,
+        authors_per_index=block.authors_per_index, drafts=block.drafts, search=block.search,
+    )
