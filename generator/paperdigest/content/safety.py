@@ -33,6 +33,8 @@ import markdown
 from markdown.extensions.tables import TableProcessor
 
 from ..errors import Problem
+from .math import math_problems
+from .mathspans import mask_math
 
 ALLOWED_TAGS = frozenset({"br", "sub", "sup"})
 """Raw HTML tags a digest body may use, written bare: ``<br>``, ``<sub>…</sub>``."""
@@ -287,16 +289,29 @@ def _attribute_keys(inner: str) -> Iterator[str]:
 
 
 def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
-    """Every unsafe construct in a digest body, each with its file line."""
-    lines = body.split("\n")
+    """Every unsafe construct in a digest body, each with its file line, and a warning for
+    every formula that cannot be shown as math.
+
+    Code and math are masked before judging: neither is Markdown (``$x_{k=m+1}$`` sets no
+    attribute, a ``<`` in a formula is no tag); the renderer turns math into MathML.
+    """
     found: dict[tuple[int, str], None] = {}
-    for start, block in _prose_blocks(lines):
-        if not any(c in block for c in "<]{"):
+    maths: list[tuple[int, str]] = []
+    for start, block in _prose_blocks(body.split("\n")):
+        risky, mathy = any(c in block for c in "<]{"), "$" in block or "\\" in block
+        if not (risky or mathy):
             continue  # nothing this module looks at: skip the regex work
-        masked = block if _HTML_LINE.match(block) else _mask_code(block)
-        for offset, message in _block_findings(masked, block):
+        if _HTML_LINE.match(block):
+            masked = block  # a raw HTML block: Markdown reads neither code nor math there
+        else:
+            masked = _mask_code(block)
+            if mathy:
+                maths.append((first_line + start, masked))
+                masked = mask_math(masked)
+        for offset, message in _block_findings(masked, block) if risky else ():
             found[(first_line + start + masked.count("\n", 0, offset), message)] = None
-    return [Problem(path, line, None, message) for line, message in found]
+    return [*(Problem(path, line, None, message) for line, message in found),
+            *math_problems(path, iter(maths))]
 
 
 def _invisible(text: str) -> str | None:

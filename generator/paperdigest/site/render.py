@@ -40,13 +40,17 @@ TEMPLATES_DIR = _templates_dir()
 """Page templates, assets and theme overrides that come with paperdigest."""
 
 # Characters Python-Markdown (with the tables and attr_list extensions) treats as markup.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}#+\-.!|])")
+# Brackets, parentheses and dollars as character references: a backslash before them would
+# open LaTeX math (``\(``, ``\[``) and a bare ``$`` might close it.
+_MD_ENTITIES = str.maketrans({"[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;",
+                              "$": "&#36;"})
 
 
 def md(value: object) -> str:
     """Escape text for use as literal text in Markdown (and the HTML it becomes)."""
     text = html.escape(str(value), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", text).translate(_MD_ENTITIES)
 
 
 def yaml_str(value: object) -> str:

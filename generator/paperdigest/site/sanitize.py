@@ -38,13 +38,25 @@ from ..content.safety import url_scheme
 
 _SVG_TAGS = {"svg", "g", "title", "desc", "text", "tspan", "rect", "line", "path", "circle",
              "polyline", "polygon"}
+_MATHML_TAGS = {"math", "semantics", "annotation", "mrow", "mi", "mo", "mn", "ms", "mtext",
+                "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot", "munder",
+                "mover", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom",
+                "menclose", "merror", "mmultiscripts", "mprescripts", "none"}
+"""MathML Core elements KaTeX writes; never ``annotation-xml`` (it can carry HTML)."""
+_MATHML_ATTRS = {"display", "xmlns", "encoding", "mathvariant", "stretchy", "fence",
+                 "separator", "form", "lspace", "rspace", "minsize", "maxsize", "movablelimits",
+                 "largeop", "symmetric", "accent", "accentunder", "columnalign", "rowalign",
+                 "columnspacing", "rowspacing", "columnlines", "rowlines", "frame", "width",
+                 "height", "depth", "voffset", "linethickness", "scriptlevel", "displaystyle",
+                 "notation", "align"}
+"""Layout attributes only: no ``href``, ``xlink:href``, ``mathcolor`` or event handlers."""
 TAGS = frozenset({
     "a", "abbr", "article", "b", "blockquote", "br", "button", "caption", "code", "col",
     "colgroup", "dd", "del", "details", "div", "dl", "dt", "em", "figcaption", "figure",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "nav",
     "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strong", "sub",
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u",
-    "ul", "var", *_SVG_TAGS,
+    "ul", "var", *_SVG_TAGS, *_MATHML_TAGS,
 })
 """Elements a page body may contain."""
 _SVG_ATTRS = {"viewBox", "width", "height", "style", "font-size", "fill", "x", "y", "x1",
@@ -63,6 +75,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "details": {"open"},
     "span": {"data-linenos"},
     **{tag: set(_SVG_ATTRS) for tag in _SVG_TAGS},
+    **{tag: set(_MATHML_ATTRS) for tag in _MATHML_TAGS},
 }
 """Attributes kept, by element (``*``: on every element)."""
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
