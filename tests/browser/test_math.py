@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from .conftest import screenshot
-from .test_pages import ARTICLE, url_of
+from .test_pages import ARTICLE, search, url_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -38,3 +38,10 @@ def test_prices_stay_text_beside_math(page: Page) -> None:
     expect_text = cost.inner_text()
     assert "$32 の GPU ノード" in expect_text and "約$960" in expect_text
     assert cost.locator("math").count() == 2  # r = 4 and W_q, W_v
+
+
+def test_search_finds_a_paper_by_the_latex_of_its_formulas(page: Page) -> None:
+    """The MathML carries its source (annotation), which the index reads."""
+    target = "/papers/2006.11239/"
+    found = search(page, "mathcal", target)  # only in LaTeX
+    assert target in found, sorted(found)
