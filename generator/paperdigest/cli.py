@@ -13,7 +13,7 @@ from . import __version__
 from .content import blurb as blurbs
 from .content.ids import ArxivId
 from .content.loader import check_content, load_site
-from .edit.importer import FactsLookup
+from .edit.importer import FactsLookup, Tally
 from .edit.importer import plan as plan_import
 from .edit.scaffold import write_new
 from .errors import PaperdigestError, Problem
@@ -228,13 +228,14 @@ def new(ctx: click.Context, paper: str, force: bool, arxiv_api: str | None) -> N
     from .edit.scaffold import PaperFacts, digest_path, scaffold
     from .sources.arxiv import ArxivClient, api_url_from_env, make_client
 
-    root = _root(ctx)
+    project = _project(ctx)
+    root = project.root
     arxiv = parse_arxiv_id(paper)
     if arxiv is None:
         raise click.ClickException(f"'{paper}' is not an arXiv id or URL: write it like "
                                    "2503.04504, 2503.04504v2, hep-th/9901001 or "
                                    "https://arxiv.org/abs/2503.04504")
-    target = digest_path(root, arxiv)
+    target = digest_path(project.papers_dir, arxiv)
     if target.exists() and not force:
         raise click.ClickException(f"{target.relative_to(root)} already exists: edit it, or pass "
                                    "--force to replace it")
@@ -262,45 +263,40 @@ def new(ctx: click.Context, paper: str, force: bool, arxiv_api: str | None) -> N
 @click.pass_context
 def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update: bool,
                dry_run: bool, arxiv_api: str | None) -> None:
-    """Split dumps of several digests into content/papers/<id>.md files."""
-    root = _root(ctx)
+    """Find the digests in dumps (assistant chatter and all) and write one file per paper.
+
+    Every digest is accounted for: created, updated, already there, or refused with the
+    reason and the dump line. A digest with problems is written anyway and its problems are
+    printed (exit 1), so it can be fixed in place; `paperdigest check` shows them again.
+    """
+    project = _project(ctx)
     lookup = _arxiv_lookup(ctx, arxiv_api) if fetch else None
-    counts = {"create": 0, "update": 0, "exists": 0, "same": 0}
-    failed = False
+    tally = Tally(dry_run=dry_run)
     for dump in files:
         try:
-            planned, problems = plan_import(dump, root, update=update, lookup=lookup)
+            text = dump.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            click.echo(f"{dump}: is not UTF-8 text: save it as UTF-8 and import again", err=True)
+            tally.failed = True
+            continue
+        except OSError as exc:
+            click.echo(f"{dump}: cannot be read ({exc.strerror or exc}): check the path and "
+                       "its permissions", err=True)
+            tally.failed = True
+            continue
+        try:
+            planned = plan_import(text, project.papers_dir, project.root, update=update,
+                                  lookup=lookup)
         except PaperdigestError as exc:
             raise click.ClickException(str(exc)) from exc
-        bad = {p.line for p in problems}
-        for item in planned:
-            shown = item.path.relative_to(root) if item.path.is_relative_to(root) else item.path
-            if item.action in ("create", "update") and item.line in bad:
-                continue
-            counts[item.action] += 1
-            verb = {"create": "create", "update": "update", "exists": "exists",
-                    "same": "unchanged"}[item.action]
-            if item.action in ("create", "update") and not dry_run:
-                try:
-                    write_new(item.path, item.text, force=item.action == "update")
-                except PaperdigestError as exc:
-                    click.echo(f"{dump}:{item.line}: {exc}", err=True)
-                    failed = True
-                    continue
-            prefix = "would " if dry_run and item.action in ("create", "update") else ""
-            note = " (left alone; --update refreshes its body)" if item.action == "exists" else ""
-            click.echo(f"{prefix}{verb}: {shown} ({dump}:{item.line}){note}")
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        failed = failed or bool(problems)
-    made = counts["create"] + counts["update"]
-    if made == 0 and not failed:
-        click.echo("nothing new: every paper in the dump is already in content/papers")
-    else:
-        click.echo(f"{counts['create']} new, {counts['update']} updated, "
-                   f"{counts['exists'] + counts['same']} already there"
-                   + (" (dry run: nothing written)" if dry_run else ""))
-    ctx.exit(1 if failed else 0)
+        for to_err, line in tally.carry_out(str(dump), planned, project.root):
+            click.echo(line, err=to_err)
+        if not planned.items:
+            click.echo(f"{dump}: no digest found: a digest starts with a '# Title' heading "
+                       "followed by its arXiv link or by '## 1. …'", err=True)
+            tally.failed = True
+    click.echo(tally.summary())
+    ctx.exit(1 if tally.failed else 0)
 
 
 @main.group()

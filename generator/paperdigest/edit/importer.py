@@ -1,81 +1,73 @@
-"""Importing dumps of several digests (LLM output) into one file per paper.
+"""Importing dumps of several digests into one file per paper.
 
-A dump is digests separated by ``---`` lines, each with ``# Title``, ``[View Paper](…)`` and
-the eight sections. Real dumps have quirks — ``#`` comment lines in code, heading variants,
-a tweet over several lines, stray ``'''`` or ``` lines, trailing separators — and every one
-is handled here; what cannot be handled is reported with the dump's line number.
+``dumps.read_dump`` finds the digests and the chatter between them; here each digest gets
+its quirks repaired (stray fence lines, a tweet over several lines), front matter, and the
+check the build runs (``check_digest``) on the exact text that will be written. A digest
+with problems is still written, with its problems reported, so it can be fixed in place;
+only text that is not a digest (no arXiv id, no sections, a repeat) is refused, with the
+reason and the dump line. Every digest of the dump ends in exactly one of: ``create``,
+``update``, ``exists``, ``same`` or ``refused``.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content import blurb as blurbs
 from ..content.digest import parse_digest
 from ..content.ids import ArxivId, parse_arxiv_id
-from ..content.loader import find_files, load_digest, split_front_matter
-from ..errors import Problem
-from .scaffold import PaperFacts, digest_path, front_matter
+from ..content.loader import check_digest, find_files, split_front_matter
+from ..errors import PaperdigestError, Problem
+from .dumps import Found, Skipped, read_dump
+from .scaffold import PaperFacts, digest_path, front_matter, write_new
 
-_SEPARATOR = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _LONE_FENCE = re.compile(r"^\s*(?:`{3,}|'{3,}|~{3,})\s*$")
 _ID_LINE = re.compile(r"^arxiv:\s*[\"']?([^\"'\s#]+)", re.MULTILINE)
 _LINK = re.compile(r"\[\s*View Paper\s*\]\(\s*<?([^)\s>]+)", re.IGNORECASE)
 
+_VERBS = {"create": "create", "update": "update", "exists": "exists", "same": "unchanged",
+          "refused": "refused"}
+"""How each action is named in the report."""
 
-@dataclass(frozen=True)
-class Chunk:
-    """One digest of a dump."""
-
-    line: int
-    """Line of the dump where the digest starts."""
-    text: str
+FactsLookup = Callable[[list[ArxivId]], Mapping[str, PaperFacts]]
 
 
 @dataclass(frozen=True)
 class Planned:
-    """What importing one digest would do."""
+    """What importing one digest of a dump does."""
 
-    arxiv: ArxivId
-    path: Path
-    action: str
-    """``create``, ``update``, ``exists`` (left alone) or ``same`` (nothing changed)."""
-    text: str
     line: int
+    """Line of the digest's title in the dump."""
+    title: str
+    action: str
+    """``create``, ``update``, ``exists`` (left alone), ``same`` (unchanged) or ``refused``."""
+    arxiv: ArxivId | None = None
+    path: Path | None = None
+    text: str = ""
+    """What would be written (``create`` and ``update``)."""
+    reason: str = ""
+    """Why it was refused."""
+    problems: tuple[Problem, ...] = ()
+    """What ``paperdigest check`` will say of the written file."""
 
 
-def split_dump(text: str) -> list[Chunk]:
-    """Cut a dump at ``---`` lines that stand outside code and before a ``# `` title or the end."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    chunks: list[Chunk] = []
-    start, fence = 0, False
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            fence = not fence
-            continue
-        if fence or not _SEPARATOR.match(line):
-            continue
-        following = next((x for x in lines[i + 1:] if x.strip()), None)
-        if following is None or following.startswith("# "):
-            chunks.append(Chunk(start + 1, "\n".join(lines[start:i])))
-            start = i + 1
-    chunks.append(Chunk(start + 1, "\n".join(lines[start:])))
-    return [c for c in chunks if c.text.strip()]
+@dataclass(frozen=True)
+class Plan:
+    items: tuple[Planned, ...]
+    skipped: tuple[Skipped, ...]
 
 
 def clean_body(text: str) -> str:
-    """Repair what LLM dumps get wrong; the sections' own text is kept as written.
+    """Repair what dumps get wrong; the sections' own text is kept as written.
 
     Stray fence lines (a lone ``` that is never closed, ``'''`` lines) are dropped, the
     tweet of section 8 is joined into one line, surrounding blank lines are trimmed.
     """
     lines = text.strip("\n").split("\n")
-    for _ in range(10):  # each pass removes one unclosed stray fence
+    for _ in range(len(lines)):  # each pass removes one unclosed stray fence
         parsed = parse_digest("\n".join(lines))
         unclosed = [p.line for p in parsed.problems if p.message.startswith("code block opened")]
         first = unclosed[0] if unclosed else None
@@ -86,17 +78,20 @@ def clean_body(text: str) -> str:
     parsed = parse_digest("\n".join(lines))
     eight = next((s for s in parsed.sections if s.number == 8), None)
     if eight is not None:
-        head = lines[: eight.line]
-        lines = [*head, "", blurbs.clean_blurb(eight.body)]
+        lines = [*lines[: eight.line], "", blurbs.clean_blurb(eight.body)]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def existing_ids(root: Path) -> dict[str, Path]:
-    """arXiv ids (without version) of the digests already in ``content/papers``."""
+def existing_ids(papers_dir: Path) -> dict[str, Path]:
+    """arXiv ids (without version) of the digests already in ``papers_dir``."""
     found: dict[str, Path] = {}
-    papers, _ = find_files(root / "content")
+    papers, _ = find_files(papers_dir.parent)
     for path in papers:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        try:
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                head = fh.read(4000)
+        except OSError:
+            continue  # check reports unreadable files; import only needs the ids it can see
         match = _ID_LINE.search(head) or _LINK.search(head)
         parsed = parse_arxiv_id(match.group(1)) if match else None
         if parsed is not None:
@@ -104,50 +99,50 @@ def existing_ids(root: Path) -> dict[str, Path]:
     return found
 
 
-FactsLookup = Callable[[list[ArxivId]], Mapping[str, PaperFacts]]
-
-
-def plan(dump: Path, root: Path, *, update: bool = False,
-         lookup: FactsLookup | None = None) -> tuple[list[Planned], list[Problem]]:
-    """Work out, without writing anything, what importing ``dump`` would do."""
-    rel = str(dump)
-    problems: list[Problem] = []
-    text = dump.read_text(encoding="utf-8")
-    drafts: list[tuple[Chunk, ArxivId, str, str]] = []
-    for chunk in split_dump(text):
-        parsed = parse_digest(chunk.text, chunk.line)
-        arxiv = parse_arxiv_id(parsed.paper_url or "")
-        if parsed.title is None or arxiv is None:
-            missing = ("'# Title' line" if parsed.title is None
-                       else "'[View Paper](https://arxiv.org/abs/<id>)' link")
-            problems.append(Problem(rel, parsed.title_line or chunk.line, None,
-                                    f"this digest has no {missing}: add it and import again"))
+def plan(text: str, papers_dir: Path, root: Path, *, update: bool = False,
+         lookup: FactsLookup | None = None) -> Plan:
+    """Work out, without writing anything, what importing the dump ``text`` would do."""
+    dump = read_dump(text)
+    wanted = [d.arxiv for d in dump.digests if d.arxiv is not None]
+    facts = lookup(wanted) if lookup and wanted else {}
+    have = existing_ids(papers_dir)
+    first_seen: dict[str, int] = {}
+    items: list[Planned] = []
+    for found in dump.digests:
+        refusal = _refusal(found, first_seen)
+        if refusal or found.arxiv is None:
+            items.append(Planned(found.line, found.title, "refused", found.arxiv,
+                                 reason=refusal or "no arXiv id"))
             continue
-        where = Chunk(parsed.title_line or chunk.line, chunk.text)
-        drafts.append((where, arxiv, parsed.title, clean_body(chunk.text)))
-    facts = lookup([a for _, a, _, _ in drafts]) if lookup and drafts else {}
-    have = existing_ids(root)
-    seen: set[str] = set()
-    planned: list[Planned] = []
-    for chunk, arxiv, title, body in drafts:
-        if arxiv.base in seen:
-            problems.append(Problem(rel, chunk.line, None, f"{arxiv.base} appears twice in this "
-                                    "dump: only the first was imported"))
+        first_seen[found.arxiv.base] = found.line
+        body = clean_body(found.text)
+        if found.arxiv.base in have:
+            items.append(_existing(found, have[found.arxiv.base], body, update, root))
             continue
-        seen.add(arxiv.base)
-        known = facts.get(arxiv.base) or PaperFacts(arxiv=arxiv)
+        known = facts.get(found.arxiv.base) or PaperFacts(arxiv=found.arxiv)
         tags = [h.text for h in blurbs.extract_hashtags(_blurb_of(body))]
-        fm = front_matter(PaperFacts(arxiv=arxiv, title=title, authors=known.authors,
-                                     date=known.date, category=known.category), tags=tags)
-        if arxiv.base in have:
-            planned.append(_existing(have[arxiv.base], arxiv, body, update, chunk.line))
-        else:
-            target = digest_path(root, arxiv)
-            planned.append(Planned(arxiv, target, "create", fm + "\n" + body, chunk.line))
-    for item in planned:
-        if item.action in ("create", "update"):
-            problems.extend(_validate(item, root, rel))
-    return planned, problems
+        head = front_matter(PaperFacts(
+            arxiv=found.arxiv, title=found.title, authors=known.authors, date=known.date,
+            category=known.category, code=known.code), tags=tags)
+        target = digest_path(papers_dir, found.arxiv)
+        items.append(_checked(found, "create", target, head + "\n" + body, root))
+    return Plan(tuple(items), dump.skipped)
+
+
+def _refusal(found: Found, first_seen: Mapping[str, int]) -> str:
+    if found.arxiv is None:
+        if found.link:
+            return (f"'{found.link}' is not an arXiv link: link the paper as "
+                    "[View Paper](https://arxiv.org/abs/<id>) under the title and import again")
+        return ("no arXiv id: add the link [View Paper](https://arxiv.org/abs/<id>) under the "
+                "title and import again")
+    if found.arxiv.base in first_seen:
+        return (f"{found.arxiv.base} is also on line {first_seen[found.arxiv.base]} of this "
+                "dump: only the first is imported")
+    if not parse_digest(found.text).sections:
+        return ("none of the eight sections was found ('## 1. …' to '## 8. …'): add them and "
+                "import again")
+    return ""
 
 
 def _blurb_of(body: str) -> str:
@@ -155,23 +150,77 @@ def _blurb_of(body: str) -> str:
     return eight.body if eight else ""
 
 
-def _existing(path: Path, arxiv: ArxivId, body: str, update: bool, line: int) -> Planned:
+def _existing(found: Found, path: Path, body: str, update: bool, root: Path) -> Planned:
     if not update:
-        return Planned(arxiv, path, "exists", "", line)
+        return Planned(found.line, found.title, "exists", found.arxiv, path)
     old = path.read_text(encoding="utf-8")
     fm, old_body, _ = split_front_matter(old, str(path), [])
     head = "" if fm is None else old[: len(old) - len(old_body)]
     new = head + "\n" + body.lstrip("\n") if head else body
-    action = "same" if new == old else "update"
-    return Planned(arxiv, path, action, new, line)
+    if new == old:
+        return Planned(found.line, found.title, "same", found.arxiv, path)
+    return _checked(found, "update", path, new, root)
 
 
-def _validate(item: Planned, root: Path, dump: str) -> list[Problem]:
-    """Check the text as the build would, before anything is written."""
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = Path(tmp) / item.path.name
-        probe.write_text(item.text, encoding="utf-8")
-        found: list[Problem] = []
-        load_digest(probe, Path(tmp), found)
-    return [Problem(dump, item.line, p.field, f"{item.arxiv.base}: {p.message} (not imported)")
-            for p in found if p.severity == "error"]
+def _checked(found: Found, action: str, path: Path, text: str, root: Path) -> Planned:
+    """The plan to write ``text``, with what the build's own check says of it."""
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    _, problems = check_digest(text, rel)
+    return Planned(found.line, found.title, action, found.arxiv, path, text,
+                   problems=tuple(problems))
+
+
+@dataclass
+class Tally:
+    """What importing one or more dumps did, and the report lines it printed."""
+
+    dry_run: bool = False
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_VERBS, 0))
+    skipped: int = 0
+    failed: bool = False
+
+    def carry_out(self, dump: str, planned: Plan, root: Path) -> list[tuple[bool, str]]:
+        """Write what ``planned`` says (unless a dry run); ``(to stderr, line)`` to print."""
+        out: list[tuple[int, int, bool, str]] = []  # in dump order
+        for item in planned.items:
+            out.extend((item.line, n, *line) for n, line in enumerate(self._one(dump, item, root)))
+        for note in planned.skipped:
+            self.skipped += 1
+            shown = note.text if len(note.text) <= 60 else note.text[:59] + "…"
+            out.append((note.line, 0, False, f"{dump}:{note.line}: skipped: {shown!r}"))
+        return [(to_err, text) for _, _, to_err, text in sorted(out)]
+
+    def _one(self, dump: str, item: Planned, root: Path) -> list[tuple[bool, str]]:
+        where = f"{dump}:{item.line}"
+        if item.action == "refused" or item.path is None:
+            self.counts["refused"] += 1
+            self.failed = True
+            return [(True, f"{where}: '{item.title}': {item.reason}")]
+        shown = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) \
+            else str(item.path)
+        if item.action in ("create", "update") and not self.dry_run:
+            try:
+                write_new(item.path, item.text, force=item.action == "update")
+            except PaperdigestError as exc:
+                self.counts["refused"] += 1
+                self.failed = True
+                return [(True, f"{where}: '{item.title}': {exc}")]
+        self.counts[item.action] += 1
+        verb = _VERBS[item.action]
+        if self.dry_run and item.action in ("create", "update"):
+            verb = "would " + verb
+        note = " (left alone; --update refreshes its body)" if item.action == "exists" else ""
+        lines = [(False, f"{verb}: {shown} ({where}){note}")]
+        errors = [p for p in item.problems if p.severity == "error"]
+        self.failed = self.failed or bool(errors)
+        lines.extend((True, str(p)) for p in item.problems)
+        return lines
+
+    def summary(self) -> str:
+        c = self.counts
+        text = (f"{c['create']} new, {c['update']} updated, {c['exists'] + c['same']} already "
+                f"there, {c['refused']} refused")
+        if self.skipped:
+            text += f"; {self.skipped} line{'s' if self.skipped != 1 else ''} of other text skipped"
+        return text + (" (dry run: nothing written)" if self.dry_run else "")
+

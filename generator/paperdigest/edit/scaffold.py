@@ -19,8 +19,6 @@ from ..content.ids import ArxivId, abs_url
 from ..content.model import SECTION_TITLES
 from ..errors import WriteError
 
-PAPERS = Path("content") / "papers"
-
 
 @dataclass(frozen=True)
 class PaperFacts:
@@ -34,11 +32,13 @@ class PaperFacts:
     abstract: str | None = None
     comment: str | None = None
     doi: str | None = None
+    code: str | None = None
+    """The paper's code repository, when its abstract or comment names one."""
 
 
-def digest_path(root: Path, arxiv: ArxivId) -> Path:
-    """Where the digest of a paper goes: ``content/papers/<id>.md`` (old style in a folder)."""
-    return root / PAPERS / f"{arxiv.base}.md"
+def digest_path(papers_dir: Path, arxiv: ArxivId) -> Path:
+    """Where the digest of a paper goes: ``<papers>/<id>.md`` (old style in a folder)."""
+    return papers_dir / f"{arxiv.base}.md"
 
 
 def _q(value: str) -> str:
@@ -57,6 +57,8 @@ def front_matter(facts: PaperFacts, *, tags: Iterable[str] = (), blurb: str | No
         lines.append(f"date: {facts.date.isoformat()}")
     if facts.category:
         lines.append(f"category: {_q(facts.category)}")
+    if facts.code:
+        lines.append(f"code: {_q(facts.code)}")
     tag_list = list(dict.fromkeys(tags))
     lines.append("tags: [" + ", ".join(_q(t) for t in tag_list) + "]")
     if blurb:
