@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import DATA, digest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,7 @@ from paperdigest.content.digest import parse_digest
 from paperdigest.content.loader import check_content, load_site, split_front_matter
 from paperdigest.edit.dumps import arxiv_in, read_dump
 from paperdigest.edit.importer import clean_body, plan
+from test_site_build import build
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 DUMP = DATA / "import" / "dump.md"
@@ -338,3 +340,17 @@ def test_planning_reads_no_file_but_the_content_folder(project: Make) -> None:
     assert [i.action for i in planned.items] == ["create", "create", "create", "refused",
                                                   "refused", "create"]
     assert list((root / "content/papers").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_imported_digests_build_with_math_and_prices(project: Make, tmp_path: Path) -> None:
+    root = project({})
+    run(root, str(CHATTY))
+    (root / "content/papers/2503.05639.md").unlink()  # the one the dump got wrong on purpose
+    result = build(root / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/papers/2503.05179/index.html").read_text(encoding="utf-8")
+    assert '<annotation encoding="application/x-tex">O(n)</annotation>' in page
+    assert "1問あたり約$0.002、全体で約$30。" in page
+    eagle = (tmp_path / "site/papers/2503.01840/index.html").read_text(encoding="utf-8")
+    assert '<annotation encoding="application/x-tex">\\alpha</annotation>' in eagle
