@@ -283,11 +283,18 @@ def test_share_text_problems() -> None:
     assert share_text_problems("推論を短く #LLM") == []
     assert share_text_problems("あ" * 128) == []
     assert share_text_problems("あ" * 129) == [
-        "is 258 long; with the page link (23) a post allows 256: shorten it by 2"
+        "is 258 long as X counts it, with the page link a post allows 256 (128 full-width "
+        "characters): shorten it by 2"
     ]
+    # Over 280, the figure is the full amount to 256: one edit fixes it.
     assert share_text_problems("あ" * 141) == [
-        "is 282 long as X counts it; the limit is 280 (140 full-width characters): "
-        "shorten it by 2"
+        "is 282 long as X counts it, over X's limit of 280; with the page link a post allows "
+        "256 (128 full-width characters): shorten it by 26"
+    ]
+    assert share_text_problems("あ" * (141 - 13)) == []
+    assert share_text_problems("a." * 1001) == [
+        "is 2,002 characters long: a post with the page link allows 256 as X counts it (128 "
+        "full-width characters); write a summary of one or two sentences"
     ]
     assert share_text_problems(" \n") == [
         "is empty: write a summary of at most 128 full-width characters"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -28,6 +29,8 @@ URL_WEIGHT = 23
 """``transformedURLLength``: every URL counts this much, whatever its length."""
 SHARE_LIMIT = LIMIT - URL_WEIGHT - 1
 """What is left for the blurb when the share link adds a space and the page URL."""
+MAX_CHARS = 2000
+"""Longer text is refused before counting: no URL makes 2,000 characters fit in a post."""
 
 _SCALE = 100
 _DEFAULT_WEIGHT = 200
@@ -138,6 +141,10 @@ _DOMAIN_SEPARATORS = re.compile("[.\u3002\uff0e\uff61]")
 # Every TLD starts with a letter; without ". + letter" there is nothing to find. Worth checking
 # first: a scan costs time quadratic in the length of a run of kana or kanji before a ".".
 _DOT_LETTER = re.compile(r"\.[^\W\d_]")
+_RUN = re.compile(r"\S+")
+MAX_URL_RUN = 600
+"""Longest run of non-space characters searched for a URL; longer runs count as text."""
+_TLD_AFTER_DOT = re.compile(rf"[.\u3002\uff0e\uff61]{_KNOWN_TLD}", re.IGNORECASE)
 
 
 def _utf16(text: str) -> int:
@@ -169,12 +176,40 @@ def _valid_url(url: str, proto: str | None, domain: str) -> bool:
     return length <= _MAX_URL_LENGTH
 
 
+def _matches(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``, stopping where no top-level domain follows.
+
+    A domain ends in a TLD, so no URL starts after the last ``.tld`` of the text; without
+    that bound, a run such as ``a.a.a.…`` makes each of its positions rescan the rest.
+    """
+    bound = max((m.start() for m in _TLD_AFTER_DOT.finditer(text)), default=-1)
+    pos = 0
+    while pos <= bound:
+        m = _URL.search(text, pos)
+        if m is None:
+            return
+        yield m
+        pos = max(m.end(), pos + 1)
+
+
 def url_spans(text: str) -> list[tuple[int, int]]:
-    """Code-point spans of the URLs X finds in ``text`` (with or without a scheme)."""
-    if not _DOT_LETTER.search(text):
-        return []
+    """Code-point spans of the URLs X finds in ``text`` (with or without a scheme).
+
+    A URL holds no space, so each run of non-space characters is searched on its own, and a
+    run longer than ``MAX_URL_RUN`` counts as text: the URL pattern can take time quadratic
+    in the length of a run (``a-a-a-….com``), and no real post carries such a URL.
+    """
+    spans: list[tuple[int, int]] = []
+    for run in _RUN.finditer(text):
+        word = run.group()
+        if len(word) <= MAX_URL_RUN and _DOT_LETTER.search(word):
+            spans.extend((run.start() + s, run.start() + e) for s, e in _word_urls(word))
+    return spans
+
+
+def _word_urls(text: str) -> list[tuple[int, int]]:
     spans: list[list[int]] = []
-    for m in _URL.finditer(text):
+    for m in _matches(text):
         url, proto, domain = m.group("url"), m.group("proto"), m.group("domain")
         start, end = m.start("url"), m.end()
         if not _valid_url(url, proto, domain):
@@ -367,16 +402,18 @@ def share_text_problems(text: str) -> list[str]:
                 f"contains {name} at character {text.index(ch) + 1}, "
                 "which X refuses: delete it"
             )
+    if len(text) > MAX_CHARS:
+        problems.append(f"is {len(text):,} characters long: a post with the page link allows "
+                        f"{SHARE_LIMIT} as X counts it (128 full-width characters); write a "
+                        "summary of one or two sentences")
+        return problems
     n = weighted_length(text)
-    if n > LIMIT:
+    if n > SHARE_LIMIT:
+        # One figure to the real target: the post carries the page link (23 + a space).
+        over = "over X's limit of 280; " if n > LIMIT else ""
         problems.append(
-            f"is {n} long as X counts it; the limit is {LIMIT} (140 full-width "
-            f"characters): shorten it by {n - LIMIT}"
-        )
-    elif n > SHARE_LIMIT:
-        problems.append(
-            f"is {n} long; with the page link ({URL_WEIGHT}) a post allows "
-            f"{SHARE_LIMIT}: shorten it by {n - SHARE_LIMIT}"
+            f"is {n} long as X counts it, {over}with the page link a post allows "
+            f"{SHARE_LIMIT} (128 full-width characters): shorten it by {n - SHARE_LIMIT}"
         )
     return problems
 
