@@ -155,7 +155,7 @@ CASES: list[tuple[str, Mapping[str, str | bytes], list[str]]] = [
      [f"{P}:3: front matter: YAML tags (tag:yaml.org,2002:python/object/apply:os.system) are "
       "not allowed: remove it and write plain text"]),
     ("huge file", {P: digest() + "x" * (600 * 1024)},
-     [f"{P}: is 600 KB; the limit is 512 KB: split or shorten it"]),
+     [f"{P}: is 600 KB; the limit is 256 KB: split or shorten it"]),
     ("byte-order mark", {P: b"\xef\xbb\xbf" + digest().encode()},
      [f"{P}:1: starts with a byte-order mark (BOM): save the file as UTF-8 without BOM"]),
     ("invalid UTF-8", {P: digest().encode().replace(b"AnyAnomaly", b"Any\xffAnomaly")},

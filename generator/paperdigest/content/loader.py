@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from ..errors import ContentError, ContentErrors, Problem, has_errors
 from . import blurb as blurbs
-from . import safety
+from . import limits, safety
 from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
@@ -94,7 +94,7 @@ def split_front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[st
 def load_digest(path: Path, root: Path, problems: list[Problem]) -> Draft | None:
     """Read one digest and check it on its own; append its problems; return it when usable."""
     rel = relpath(path, root)
-    text = read_text(path, rel, problems)
+    text = read_text(path, rel, problems, limits.MAX_DIGEST_BYTES)
     if text is None:
         return None
     draft, found = check_digest(text, rel)
@@ -109,7 +109,7 @@ def check_digest(text: str, rel: str) -> tuple[Draft | None, list[Problem]]:
     Returns:
         The draft (``None`` when any error was found) and every problem, in file order.
     """
-    problems = text_problems(text, rel)
+    problems = text_problems(text, rel, limits.MAX_DIGEST_BYTES)
     if problems:
         return None, problems
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
@@ -149,16 +149,35 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
         problems.append(Problem(rel, where, f"section {number}", "is missing: add "
                                 f"'## {number}. {SECTION_TITLES[number]}' and its text"))
     blurb = _blurb(rel, fields, parsed, lines, problems)
+    hashtags = [h.text for h in blurbs.extract_hashtags(blurb)] if blurb else []
+    problems.extend(limits.body_problems(rel, body, body_line))
+    problems.extend(_count_problems(rel, fields, lines, hashtags))
     problems.extend(safety.digest_problems(
-        rel, fields, lines, body, body_line, (parsed.title, parsed.title_line),
-        [h.text for h in blurbs.extract_hashtags(blurb)]))
+        rel, fields, lines, body, body_line, (parsed.title, parsed.title_line), hashtags))
     if arxiv is None or not title or has_errors(problems[before:]):
         return None
     return Draft(
         path=rel, arxiv=arxiv, title=title, names=list(fields.get("authors", [])),
         date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
-        tag_texts=[*fields.get("tags", []), *(h.text for h in blurbs.extract_hashtags(blurb))],
+        tag_texts=[*fields.get("tags", []), *hashtags],
     )
+
+
+def _count_problems(rel: str, fields: Mapping[str, Any], lines: Mapping[Any, int],
+                    hashtags: list[str]) -> list[Problem]:
+    """Too many tags or authors: each becomes a page of the site."""
+    found = []
+    tags = len({*fields.get("tags", []), *hashtags})
+    message = limits.count_problem("tags", tags, limits.MAX_TAGS,
+                                   "keep the tags a reader would look for")
+    if message:
+        found.append(Problem(rel, lines.get(("tags",), 1), "tags", message))
+    message = limits.count_problem("authors", len(fields.get("authors", [])),
+                                   limits.MAX_AUTHORS, "list the first authors and the "
+                                   "corresponding ones; the arXiv page has the rest")
+    if message:
+        found.append(Problem(rel, lines.get(("authors",)), "authors", message))
+    return found
 
 
 def _resolve_id(

@@ -21,6 +21,7 @@ The HTML sanitiser and the post-build gate (``sanitize.py``) stay as a second li
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -33,6 +34,7 @@ import markdown
 from markdown.extensions.tables import TableProcessor
 
 from ..errors import Problem
+from .limits import paragraph_problems
 from .math import math_problems
 from .mathspans import mask_math
 
@@ -65,8 +67,8 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][^<>@\s]*)(\s[^<>]*)?>", re.DOTALL)
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
 _OTHER_HTML = re.compile(r"<(?:!--|![A-Za-z\[]|\?[A-Za-z])")
 _LINK_OPEN = re.compile(r"\]\(")
+_PAREN_OR_ESCAPE = re.compile(r"\\.|[()]", re.DOTALL)
 _REFERENCE = re.compile(r"^[ ]{0,3}\[[^\[\]]+\]:[ \t]*\n?[ \t]*(\S+)", re.MULTILINE)
-_BRACES = re.compile(r"\{:?[ \t]*([^}\n]*?)[ \t]*\}")
 _ATTR_TOKEN = re.compile(r"""([^\s=}]+)=(?:"[^"]*"|'[^']*'|[^\s=}]*)|([^\s=}]+)""")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _STRIP = re.compile(r"[`\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff]+")
@@ -184,30 +186,54 @@ def _mask_code(text: str) -> str:
     return _CODE_SPAN.sub(_blank, text)
 
 
-def _link_target(text: str, start: int) -> str:
-    """The raw text between ``](`` (ending at ``start``) and its closing parenthesis.
+def _paren_pairs(text: str) -> dict[int, int]:
+    """The closing ``)`` of every ``(`` that has one (backslash escapes skipped): one pass.
 
-    An unclosed target runs to the end of the block and ends with NUL, so callers can tell.
+    A link target runs from ``](`` to the parenthesis that closes it, counting nested
+    parentheses as Python-Markdown does; looking each one up here keeps a block full of
+    ``](`` linear instead of scanning to the end of the block from every opener.
     """
-    depth, i = 1, start
-    angle = text[start:].lstrip().startswith("<")
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if angle:
-            angle = ch != ">"  # inside <…> parentheses do not count
-            i += 1
-            continue
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _PAREN_OR_ESCAPE.finditer(text):
+        ch = m.group()
         if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return text[start:i]
-        i += 1
-    return text[start:] + "\x00"
+            stack.append(m.start())
+        elif ch == ")" and stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
+
+
+def _link_targets(text: str, raw: str | None = None) -> list[tuple[int, int | None]]:
+    """``(start, end)`` of the target after every ``](`` of ``text``, its parentheses
+    matched in ``raw`` (the same text before masking; default ``text``); ``end`` is None
+    when the target is never closed."""
+    opens = [m.end() for m in _LINK_OPEN.finditer(text)]
+    pairs = _paren_pairs(text if raw is None else raw) if opens else {}
+    return [(start, pairs.get(start - 1)) for start in opens]
+
+
+class _Spans:
+    """Sorted, merged spans, asked whether a position falls inside one (binary search)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __contains__(self, pos: int) -> bool:
+        at = bisect.bisect_right(self.starts, pos) - 1
+        return at >= 0 and pos < self.ends[at]
+
+
+def _last_before(positions: list[int], pos: int) -> int:
+    at = bisect.bisect_left(positions, pos)
+    return positions[at - 1] if at else -1
 
 
 def _scheme_message(kind: str, target: str, scheme: str) -> str:
@@ -230,15 +256,12 @@ def _block_findings(text: str, raw: str) -> Iterator[tuple[int, str]]:
             yield m.start(), _scheme_message("the autolink", m.group(1), str(scheme))
     html_spans.extend(m.span() for m in _AUTOMAIL.finditer(text))
 
-    targets = [(m.end(), m.end() + len(target)) for m in _LINK_OPEN.finditer(text)
-               if not (target := _link_target(text, m.end())).endswith("\x00")]
-
-    def inside(pos: int) -> bool:
-        return any(a <= pos < b for a, b in (*html_spans, *targets))
+    targets = [(a, b) for a, b in _link_targets(text) if b is not None]
+    inside = _Spans([*html_spans, *targets])
 
     reported: set[str] = set()
     for m in _TAG.finditer(text):
-        if inside(m.start()):
+        if m.start() in inside:
             continue  # an autolink, or a link target (judged below by its scheme)
         name = _TAG_NAME.match(m.group(2)).group().lower()  # type: ignore[union-attr]
         rest = (m.group(2)[len(name):] + (m.group(3) or "")).strip()
@@ -253,26 +276,45 @@ def _block_findings(text: str, raw: str) -> Iterator[tuple[int, str]]:
     for m in _OTHER_HTML.finditer(text):
         yield m.start(), (f"raw HTML '{_shown(text[m.start():m.start() + 30])}' (a comment "
                           "or declaration) is not allowed: delete it")
-    for m in _LINK_OPEN.finditer(text):
-        target = _link_target(raw, m.end())
+    images = [m.start() for m in re.finditer(r"!\[", text)]
+    closers = [m.start() for m in re.finditer(r"\]", text)]
+    for start, end in _link_targets(text, raw):
+        target = raw[start:end] if end is not None else raw[start:start + 200]
         scheme = url_scheme(target)
         if scheme is not None and scheme not in ALLOWED_SCHEMES:
-            is_image = text.rfind("![", 0, m.start()) > text.rfind("]", 0, m.start())
-            yield m.start(), _scheme_message("the image" if is_image else "the link",
-                                             target, scheme)
+            at = start - 2
+            is_image = _last_before(images, at) > _last_before(closers, at)
+            yield at, _scheme_message("the image" if is_image else "the link", target, scheme)
     for m in _REFERENCE.finditer(raw):  # a block construct: read before any code span
         url = m.group(1)
         scheme = url_scheme(url)
         if scheme is not None and scheme not in ALLOWED_SCHEMES:
             yield m.start(1), _scheme_message("the link reference", url, scheme)
-    for m in _BRACES.finditer(text):
-        bad = sorted({key for key in _attribute_keys(m.group(1))
+    for start, inner, whole in _attribute_lists(text):
+        bad = sorted({key for key in _attribute_keys(inner)
                       if key.lower() not in ALLOWED_ATTRIBUTES})
         if bad:
-            yield m.start(), (f"the attribute list '{_shown(m.group())}' sets "
+            yield start, (f"the attribute list '{_shown(whole)}' sets "
                               f"{', '.join(bad)}: only ids ({{ #name }}) and classes "
                               "({ .name }) are allowed; remove the rest, or put the braces "
                               "in `backticks` if they are not an attribute list")
+
+
+def _attribute_lists(text: str) -> Iterator[tuple[int, str, str]]:
+    """``(offset, inside, whole)`` of every ``{ … }`` on one line, left to right, as the
+    attribute-list pattern finds them (each ``}`` closes the first ``{`` still open), in one
+    pass: a line of many ``{`` must not make each of them scan to the end of the line."""
+    i = text.find("{")
+    while i >= 0:
+        line_end = text.find("\n", i)
+        line_end = len(text) if line_end < 0 else line_end
+        j = text.find("}", i, line_end)
+        if j < 0:
+            i = text.find("{", line_end)
+            continue
+        whole = text[i:j + 1]
+        yield i, whole[1:-1].lstrip(":").strip(" \t"), whole
+        i = text.find("{", j + 1)
 
 
 def _attribute_keys(inner: str) -> Iterator[str]:
@@ -308,7 +350,8 @@ def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
             if mathy:
                 maths.append((first_line + start, masked))
                 masked = mask_math(masked)
-        for offset, message in _block_findings(masked, block) if risky else ():
+        findings = [*_block_findings(masked, block), *paragraph_problems(masked)] if risky else []
+        for offset, message in findings:
             found[(first_line + start + masked.count("\n", 0, offset), message)] = None
     return [*(Problem(path, line, None, message) for line, message in found),
             *math_problems(path, iter(maths))]

@@ -18,15 +18,16 @@ def relpath(path: Path, root: Path) -> str:
         return Path(os.path.relpath(path, root)).as_posix()
 
 
-def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+def read_text(path: Path, rel: str, problems: list[Problem], limit: int = MAX_BYTES
+              ) -> str | None:
     """Read a content file as NFC text, refusing what cannot be content."""
     if path.is_symlink():
         problems.append(Problem(rel, None, None, "is a symbolic link: content files must be "
                                 "regular files; copy the file instead"))
         return None
     data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        problems.append(_too_big(rel, len(data)))
+    if len(data) > limit:
+        problems.append(_too_big(rel, len(data), limit))
         return None
     try:
         text = data.decode("utf-8")
@@ -34,16 +35,16 @@ def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         problems.append(Problem(rel, line, None, "is not valid UTF-8: save the file as UTF-8"))
         return None
-    found = text_problems(text, rel)
+    found = text_problems(text, rel, limit)
     problems.extend(found)
     return None if found else unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
 
 
-def text_problems(text: str, rel: str) -> list[Problem]:
+def text_problems(text: str, rel: str, limit: int = MAX_BYTES) -> list[Problem]:
     """What makes decoded ``text`` unusable as a content file (size, BOM, NUL)."""
     size = len(text.encode("utf-8"))
-    if size > MAX_BYTES:
-        return [_too_big(rel, size)]
+    if size > limit:
+        return [_too_big(rel, size, limit)]
     if text.startswith("\ufeff"):
         return [Problem(rel, 1, None, "starts with a byte-order mark (BOM): save the file as "
                         "UTF-8 without BOM")]
@@ -53,6 +54,6 @@ def text_problems(text: str, rel: str) -> list[Problem]:
     return []
 
 
-def _too_big(rel: str, size: int) -> Problem:
-    return Problem(rel, None, None, f"is {size // 1024} KB; the limit is {MAX_BYTES // 1024} "
+def _too_big(rel: str, size: int, limit: int) -> Problem:
+    return Problem(rel, None, None, f"is {size // 1024} KB; the limit is {limit // 1024} "
                    "KB: split or shorten it")

@@ -1,0 +1,90 @@
+"""Stated limits: what one digest may hold, so that checking and building stay linear.
+
+Python-Markdown takes time quadratic in some constructs of one paragraph (every unclosed
+``[`` or ``<`` scans to the end of it) and recurses once per level of a nested list (a few
+hundred levels end in ``RecursionError``); every tag and every author becomes a page.
+The numbers are far above what real digests use (the largest seen: about 25 KB, lines of
+1,200 characters, lists three levels deep, 8 tags, 40 authors) and low enough that a
+hostile file of the largest allowed size checks and builds in seconds. CONTRIBUTING.md
+lists them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import Problem
+
+MAX_DIGEST_BYTES = 256 * 1024
+"""A digest file, front matter included."""
+MAX_LINE = 10_000
+"""Characters on one line of a digest body."""
+MAX_NESTING = 10
+"""Levels of nested lists or block quotes."""
+MAX_BRACKETS = 100
+"""``[`` in one paragraph, outside code and math."""
+MAX_ANGLES = 200
+"""``<`` in one paragraph, outside code and math."""
+MAX_TAGS = 30
+"""Tags of one paper: front-matter tags and blurb hashtags together."""
+MAX_AUTHORS = 200
+"""Authors named in one digest."""
+
+_FENCE = re.compile(r"^ *(`{3,}|~{3,})")
+_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_QUOTE = re.compile(r"^[ \t]{0,3}((?:>[ \t]?)+)")
+
+
+def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
+    """Lines that are too long, and lists or quotes nested too deep, outside code."""
+    problems: list[Problem] = []
+    fence: str | None = None
+    nested_reported = False
+    for index, line in enumerate(body.split("\n")):
+        lineno = first_line + index
+        if len(line) > MAX_LINE:
+            problems.append(Problem(path, lineno, None, f"the line is {len(line):,} characters "
+                                    f"long; the limit is {MAX_LINE:,}: break it into "
+                                    "paragraphs or list items"))
+        m = _FENCE.match(line)
+        if m:
+            fence = None if fence and m.group(1)[0] == fence[0] and \
+                len(m.group(1)) >= len(fence) else (fence or m.group(1))
+            continue
+        if fence or nested_reported:
+            continue
+        depth = _depth(line)
+        if depth > MAX_NESTING:
+            nested_reported = True
+            problems.append(Problem(path, lineno, None, f"lists or quotes are nested {depth} "
+                                    f"levels deep; the limit is {MAX_NESTING}: flatten them"))
+    return problems
+
+
+def _depth(line: str) -> int:
+    quote = _QUOTE.match(line)
+    if quote:
+        return quote.group(1).count(">")
+    item = _ITEM.match(line)
+    if item is None:
+        return 0
+    indent = len(item.group(1).expandtabs(4))
+    return indent // 4 + 1
+
+
+def paragraph_problems(masked: str) -> list[tuple[int, str]]:
+    """``(offset, message)`` for a paragraph (code and math masked) with too many ``[``/``<``."""
+    found = []
+    for ch, limit, what in (("[", MAX_BRACKETS, "square brackets"), ("<", MAX_ANGLES, "'<'")):
+        count = masked.count(ch)
+        if count > limit:
+            found.append((masked.index(ch), f"one paragraph holds {count:,} {what}; the limit "
+                          f"is {limit}: split the paragraph, or put the text in `backticks`"))
+    return found
+
+
+def count_problem(what: str, count: int, limit: int, fix: str) -> str | None:
+    """The message when a paper lists more ``what`` than ``limit``; ``None`` when fine."""
+    if count <= limit:
+        return None
+    return f"{count:,} {what}; the limit is {limit}: {fix}"
