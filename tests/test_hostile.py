@@ -11,13 +11,15 @@ import os
 import re
 import subprocess
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from conftest import SECTIONS, digest, write_tree
-from paperdigest.content.loader import check_content
+from paperdigest.content import limits
+from paperdigest.content.loader import check_content, check_digest
 from paperdigest.content.safety import body_problems, url_scheme
 from paperdigest.site import paths
 from paperdigest.site.sanitize import ScriptPolicy, clean_html, scan_page, theme_policy
@@ -416,3 +418,88 @@ def test_gate_stops_a_build_whose_theme_injects_a_handler(project: Make) -> None
             in result.stderr)
     assert re.search(r"404\.html:\d+: event handler attribute 'onmouseover': "
                      r'<div onmouseover="alert\(1\)">', result.stderr)
+
+
+# --- linear work: doubling a hostile input at most ~doubles the time ------------------------
+
+def _best_time(run: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        run()
+        best = min(best, time.process_time() - start)
+    return max(best, 0.01)  # below this, the clock's resolution and noise decide
+
+
+GROWING: dict[str, Callable[[int], str]] = {
+    "link openers": lambda n: with_body("](" * n),
+    "brackets": lambda n: with_body("[" * n + "]" * n),
+    "unclosed links": lambda n: with_body("[a](" * n),
+    "tags in angle brackets": lambda n: with_body("<a " * n),
+    "braces": lambda n: with_body("{" * n + "}"),
+    "backticks": lambda n: with_body("`` a ``` b " * (n // 4)),
+    "dollars": lambda n: with_body("$a " * n),
+    "math openers": lambda n: with_body("\\(" * n),
+    "blurb of a.": lambda n: front(f'blurb: "{"a." * n}"\n'),
+    "blurb of a-": lambda n: front(f'blurb: "{"a-" * (n // 2)}.com"\n'),
+    "tags": lambda n: front("tags: [" + ", ".join(f"t{i}" for i in range(n // 8)) + "]\n"),
+    "paragraphs": lambda n: with_body("\n\n".join(["[x] <b> {y} `z`"] * (n // 16))),
+    "nested lists": lambda n: with_body("".join("    " * (i % 12) + "- x\n"
+                                                for i in range(n // 8))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GROWING))
+def test_check_time_grows_linearly_with_hostile_input(name: str) -> None:
+    grow = GROWING[name]
+    small, large = (_best_time(lambda n=n: check_digest(grow(n), P)) for n in (40_000, 80_000))
+    assert large / small < 2.5, (name, small, large)
+
+
+def test_the_markdown_within_the_limits_builds_in_linear_time() -> None:
+    """At the limits (100 '[' per paragraph, 200 '<tag' per digest) Python-Markdown's
+    quadratic cases are bounded, so a longer hostile body costs proportionally more."""
+    import markdown
+
+    paragraph = "[" * (limits.MAX_BRACKETS - 2) + " x [a](b) <a" * 2
+
+    def convert(n: int) -> None:
+        markdown.markdown("\n\n".join([paragraph] * n), extensions=["attr_list", "tables"])
+
+    assert check_digest(with_body("\n\n".join([paragraph] * 3)), P)[0] is not None
+    small, large = (_best_time(lambda n=n: convert(n)) for n in (40, 80))
+    assert large / small < 2.5, (small, large)
+
+
+LIMIT_CASES: list[tuple[str, str, list[str]]] = [
+    ("a line of 10,001 characters", with_body("あ" * 10_001),
+     [f"{P}:{LINE}: the line is 10,001 characters long; the limit is 10,000: break it into "
+      "paragraphs or list items"]),
+    ("lists 11 levels deep", with_body("".join("    " * i + "- x\n" for i in range(11))),
+     [f"{P}:{LINE + 10}: lists or quotes are nested 11 levels deep; the limit is 10: flatten "
+      "them"]),
+    ("quotes 11 levels deep", with_body(">" * 11 + " x"),
+     [f"{P}:{LINE}: lists or quotes are nested 11 levels deep; the limit is 10: flatten them"]),
+    ("101 brackets in a paragraph", with_body("x " + "[" * 101),
+     [f"{P}:{LINE}: one paragraph holds 101 square brackets; the limit is 100: split the "
+      "paragraph, or put the text in `backticks`"]),
+    ("201 tag starts in a body", with_body("\n\n".join(["a <b c"] * 201)),
+     [f"{P}:{LINE + 400}: the body holds 201 '<' followed by a letter; the limit is 200: write "
+      "< as ＜, or put such text in `backticks`"]),
+    ("31 tags", front("tags: [" + ", ".join(f"t{i}" for i in range(29)) + "]\n"),
+     [f"{P}:3: tags: 31 tags; the limit is 30: keep the tags a reader would look for"]),
+    ("201 authors", front("authors:\n" + "".join(f"  - Author {i}\n" for i in range(201))),
+     [f"{P}:3: authors: 201 authors; the limit is 200: list the first authors and the "
+      "corresponding ones; the arXiv page has the rest"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in LIMIT_CASES],
+                         ids=[c[0] for c in LIMIT_CASES])
+def test_limits_are_stated_with_the_fix(text: str, expected: list[str]) -> None:
+    assert [str(p) for p in check_digest(text, P)[1]] == expected
+
+
+def test_math_and_code_do_not_count_towards_the_limits() -> None:
+    body = "\n\n".join(["`<a` $\\langle x \\rangle$ `[[[`"] * 300)
+    assert check_digest(with_body(body), P)[1] == []

@@ -2,7 +2,8 @@
 
 Python-Markdown takes time quadratic in some constructs of one paragraph (every unclosed
 ``[`` or ``<`` scans to the end of it) and recurses once per level of a nested list (a few
-hundred levels end in ``RecursionError``); every tag and every author becomes a page.
+hundred levels end in ``RecursionError``), its raw-HTML pass is quadratic in the number of
+``<tag`` starts over the whole body; every tag and every author becomes a page.
 The numbers are far above what real digests use (the largest seen: about 25 KB, lines of
 1,200 characters, lists three levels deep, 8 tags, 40 authors) and low enough that a
 hostile file of the largest allowed size checks and builds in seconds. CONTRIBUTING.md
@@ -23,8 +24,9 @@ MAX_NESTING = 10
 """Levels of nested lists or block quotes."""
 MAX_BRACKETS = 100
 """``[`` in one paragraph, outside code and math."""
-MAX_ANGLES = 200
-"""``<`` in one paragraph, outside code and math."""
+MAX_TAG_STARTS = 200
+"""``<`` followed by a letter, ``/``, ``!`` or ``?`` in one digest, outside code and math:
+Python-Markdown's raw-HTML pass costs time quadratic in their number over the whole body."""
 MAX_TAGS = 30
 """Tags of one paper: front-matter tags and blurb hashtags together."""
 MAX_AUTHORS = 200
@@ -72,15 +74,28 @@ def _depth(line: str) -> int:
     return indent // 4 + 1
 
 
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
+
+
 def paragraph_problems(masked: str) -> list[tuple[int, str]]:
-    """``(offset, message)`` for a paragraph (code and math masked) with too many ``[``/``<``."""
-    found = []
-    for ch, limit, what in (("[", MAX_BRACKETS, "square brackets"), ("<", MAX_ANGLES, "'<'")):
-        count = masked.count(ch)
-        if count > limit:
-            found.append((masked.index(ch), f"one paragraph holds {count:,} {what}; the limit "
-                          f"is {limit}: split the paragraph, or put the text in `backticks`"))
-    return found
+    """``(offset, message)`` when a paragraph (code and math masked) holds too many ``[``."""
+    count = masked.count("[")
+    if count <= MAX_BRACKETS:
+        return []
+    return [(masked.index("["), f"one paragraph holds {count:,} square brackets; the limit is "
+             f"{MAX_BRACKETS}: split the paragraph, or put the text in `backticks`")]
+
+
+def tag_starts(masked: str) -> int:
+    """How many ``<tag`` starts a block (code and math masked) holds."""
+    return len(_TAG_START.findall(masked)) if "<" in masked else 0
+
+
+def tag_starts_problem(count: int) -> str | None:
+    if count <= MAX_TAG_STARTS:
+        return None
+    return (f"the body holds {count:,} '<' followed by a letter; the limit is "
+            f"{MAX_TAG_STARTS}: write < as ＜, or put such text in `backticks`")
 
 
 def count_problem(what: str, count: int, limit: int, fix: str) -> str | None:

@@ -34,7 +34,7 @@ import markdown
 from markdown.extensions.tables import TableProcessor
 
 from ..errors import Problem
-from .limits import paragraph_problems
+from .limits import MAX_TAG_STARTS, paragraph_problems, tag_starts, tag_starts_problem
 from .math import math_problems
 from .mathspans import mask_math
 
@@ -339,8 +339,9 @@ def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
     """
     found: dict[tuple[int, str], None] = {}
     maths: list[tuple[int, str]] = []
+    tags = 0
     for start, block in _prose_blocks(body.split("\n")):
-        risky, mathy = any(c in block for c in "<]{"), "$" in block or "\\" in block
+        risky, mathy = any(c in block for c in "<[]{"), "$" in block or "\\" in block
         if not (risky or mathy):
             continue  # nothing this module looks at: skip the regex work
         if _HTML_LINE.match(block):
@@ -351,6 +352,9 @@ def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
                 maths.append((first_line + start, masked))
                 masked = mask_math(masked)
         findings = [*_block_findings(masked, block), *paragraph_problems(masked)] if risky else []
+        tags += tag_starts(masked)
+        if (too_many := tag_starts_problem(tags)) and tags - tag_starts(masked) <= MAX_TAG_STARTS:
+            findings.append((masked.rindex("<"), too_many))
         for offset, message in findings:
             found[(first_line + start + masked.count("\n", 0, offset), message)] = None
     return [*(Problem(path, line, None, message) for line, message in found),
