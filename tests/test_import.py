@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from paperdigest.cli import main
 from paperdigest.content.blurb import clean_blurb
 from paperdigest.content.digest import parse_digest
-from paperdigest.content.loader import check_content, load_site, split_front_matter
+from paperdigest.content.loader import check_content, load_site
+from paperdigest.content.textfile import split_front_matter
 from paperdigest.edit.dumps import arxiv_in, read_dump
 from paperdigest.edit.importer import clean_body, plan
 from test_site_build import build

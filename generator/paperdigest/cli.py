@@ -137,7 +137,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         raise click.ClickException(f"no {project.rel(project.papers_dir)} folder in {root}: run "
                                    "this in the project folder or pass --config-file")
     site, problems = check_content(project.content_dir, root=root,
-                                   include_drafts=project.drafts)
+                                   include_drafts=project.drafts, pages_dir=project.docs_dir)
     problems = sorted([*problems, *settings_problems(project)], key=Problem.sort_key)
     shown = _selected(problems, root, paths)
     errors = [p for p in shown if p.severity == "error"]

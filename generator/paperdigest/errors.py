@@ -43,10 +43,11 @@ class Problem:
     """1-based column, when known."""
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        path = visible(self.path)
+        where = path if self.line is None else f"{path}:{self.line}"
         what = self.message if self.field is None else f"{self.field}: {self.message}"
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {prefix}{what}"
+        return f"{where}: {prefix}{visible(what)}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.message)
@@ -55,6 +56,16 @@ class Problem:
 def has_errors(problems: Iterable[Problem]) -> bool:
     """Whether any of ``problems`` is an error (warnings do not stop a build or a write)."""
     return any(p.severity == "error" for p in problems)
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN``: a file name or value holding a
+    line break must not start a line of its own in a terminal or a CI log."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else
+                   f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+                   for ch in text)
 
 
 class ContentError(PaperdigestError):

@@ -8,20 +8,20 @@ If anything is wrong, ``ContentErrors`` carries every problem at once.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ContentError, ContentErrors, Problem, has_errors
 from . import blurb as blurbs
-from . import limits, safety
+from . import limits, pages, safety
 from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
+from .discover import find_content
 from .ids import (
     RESERVED_AUTHOR_SLUGS,
     RESERVED_TAG_SLUGS,
@@ -35,7 +35,7 @@ from .ids import (
 from .model import SECTION_TITLES, Author, Paper, Site, Tag
 from .parallel import load_files
 from .records import Record, author_of, load_author, name_index
-from .textfile import read_text, relpath, text_problems
+from .textfile import read_text, relpath, split_front_matter, text_problems
 from .yamlsafe import load as load_yaml
 
 PAPER_RULES: Mapping[str, s.Checker] = {
@@ -46,17 +46,16 @@ PAPER_RULES: Mapping[str, s.Checker] = {
     "category": s.category,
     "tags": s.ListOf(s.text, "tags"),
     "code": s.url,
-    "blurb": s.text,
-    "blurb_en": s.text,
+    "blurb": s.prose,
+    "blurb_en": s.prose,
     "draft": s.boolean,
-    "abstract": s.text,
-    "comment": s.text,
+    "abstract": s.prose,
+    "comment": s.prose,
     "doi": s.doi,
 }
 
 T = TypeVar("T")
 
-_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 
 @dataclass
@@ -72,23 +71,6 @@ class Draft:
     body: ParsedDigest
     blurb: str
     tag_texts: list[str] = field(default_factory=list)
-
-
-def split_front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str | None, str, int]:
-    """Split ``---`` front matter from the body.
-
-    Returns:
-        (front matter text or None, body, line number of the body's first line).
-    """
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return None, text, 1
-    for index in range(1, len(lines)):
-        if _FM_CLOSE.match(lines[index]):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
-    problems.append(Problem(rel, 1, None, "the front matter opened on line 1 is never closed: "
-                            "add a line '---' after the last key"))
-    return None, "", len(lines) + 1
 
 
 def load_digest(path: Path, root: Path, problems: list[Problem]) -> Draft | None:
@@ -298,11 +280,8 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str])
 
 def find_files(content_dir: Path) -> tuple[list[Path], list[Path]]:
     """Digests and author records under ``content_dir``, in a stable order."""
-    papers = sorted((content_dir / "papers").rglob("*.md"))
-    authors = sorted(
-        p for ext in ("*.yaml", "*.yml") for p in (content_dir / "authors").glob(ext)
-    )
-    return papers, authors
+    found = find_content(content_dir, content_dir.parent)
+    return found.papers, found.authors
 
 
 @dataclass
@@ -337,13 +316,19 @@ def _replay(loaded: tuple[T, list[Problem]], out: list[Problem]) -> T:
 
 def check_content(
     content_dir: Path, *, root: Path | None = None, include_drafts: bool = False,
-    cache: LoadCache | None = None,
+    cache: LoadCache | None = None, pages_dir: Path | None = None,
 ) -> tuple[Site | None, list[Problem]]:
-    """Load and validate everything; return the site (None if any error) and all problems."""
+    """Load and validate everything; return the site (None if any error) and all problems.
+
+    ``pages_dir`` (MkDocs' ``docs_dir``) is checked too when given: its pages get the rules
+    of digest bodies, and nothing there may shadow a generated page or an asset.
+    """
     root = root or content_dir.parent
-    problems: list[Problem] = []
-    paper_files, author_files = find_files(content_dir)
-    problems.extend(_name_problems([*paper_files, *author_files], root))
+    found = find_content(content_dir, root, pages_dir)
+    problems = found.problems
+    paper_files, author_files = found.papers, found.authors
+    if pages_dir is not None:
+        problems.extend(pages.pages_problems(found.pages, pages_dir, root))
     drafts = [d for d in _load_all(paper_files, load_digest, root,
                                    cache.digests if cache else None, problems) if d]
     if not include_drafts:
@@ -354,23 +339,6 @@ def check_content(
     if has_errors(problems):
         return None, sorted(problems, key=Problem.sort_key)
     return site, sorted(problems, key=Problem.sort_key)
-
-
-def _name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    folded: dict[str, str] = {}
-    for path in paths:
-        rel = relpath(path, root)
-        if not rel.isascii():
-            problems.append(Problem(rel, None, None, "file names must be ASCII: rename it after "
-                                    "the arXiv id, e.g. 2503.04504.md"))
-        key = unicodedata.normalize("NFC", rel).casefold()
-        if key in folded:
-            problems.append(Problem(rel, None, None, f"differs from {folded[key]} only by case "
-                                    "or Unicode form: the two clash on macOS and Windows; "
-                                    "rename one"))
-        folded.setdefault(key, rel)
-    return problems
 
 
 def load_site(content_dir: Path, *, root: Path | None = None,

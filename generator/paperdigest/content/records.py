@@ -33,7 +33,7 @@ AUTHOR_RULES: Mapping[str, s.Checker] = {
     "openalex": s.openalex,
     "semantic_scholar": s.semantic_scholar,
     "google_scholar": s.google_scholar,
-    "bio": s.text,
+    "bio": s.prose,
     "metrics": lambda v: v,  # checked by _metrics, which knows the nested lines
 }
 

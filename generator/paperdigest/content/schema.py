@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import Problem
 from .ids import ArxivId, parse_arxiv_id
@@ -28,6 +29,8 @@ Checker = Callable[[Any], Any]
 
 # Zero-width, bidi-control and BOM characters: invisible, and able to disguise text.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
 _HANDLE = re.compile(r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38})")
 _ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
@@ -51,8 +54,12 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
-def text(value: Any, what: str = "text") -> str:
-    """Plain single-line text, NFC, without invisible characters."""
+def text(value: Any, what: str = "text", *, lines: bool = False) -> str:
+    """Plain text, NFC, without invisible or control characters; one line unless ``lines``.
+
+    Control characters (C0, DEL, C1) are refused: they cannot be written back into the
+    front matter of a generated page, and they hide text from readers.
+    """
     if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
         raise Invalid(f"expected {what}, got {describe(value)}")
     if isinstance(value, int):
@@ -65,7 +72,18 @@ def text(value: Any, what: str = "text") -> str:
         raise Invalid(
             f"contains the invisible character U+{ord(bad.group()):04X}: delete it"
         )
+    control = (_CONTROL_IN_LINES if lines else _CONTROL).search(s)
+    if control:
+        ch = control.group()
+        hint = "write it on one line" if ch in "\n\r" else "delete it"
+        raise Invalid(f"contains the control character U+{ord(ch):04X} at character "
+                      f"{control.start() + 1}: {hint}")
     return s
+
+
+def prose(value: Any) -> str:
+    """Free text that may run over several lines (a blurb, an abstract, a bio)."""
+    return text(value, lines=True)
 
 
 def name(value: Any) -> str:
@@ -102,10 +120,29 @@ def category(value: Any) -> str:
 
 
 def url(value: Any) -> str:
+    """An http(s) URL, parsed and written back with every character that means something
+    to Markdown or HTML percent-encoded, so it can only ever be a link target."""
     s = text(value, "a URL")
-    if not re.fullmatch(r"https?://[^\s<>\"'`]+", s, flags=re.IGNORECASE):
+    if any(ch.isspace() for ch in s):
+        raise Invalid(f"'{s}' contains a space: write the address without spaces (%20)")
+    parts = urlsplit(s)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise Invalid(f"'{s}' is not an http(s) URL: write the full address, https://…")
-    return s
+    if parts.username is not None or parts.password is not None:
+        raise Invalid(f"'{s}' carries a user name before '@': link the page itself")
+    try:
+        port = parts.port
+    except ValueError:
+        raise Invalid(f"'{s}' has an invalid port: remove it") from None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    host += f":{port}" if port is not None else ""
+    return urlunsplit((parts.scheme.lower(), host, _quote(parts.path), _quote(parts.query),
+                       _quote(parts.fragment)))
+
+
+def _quote(part: str) -> str:
+    """``part`` with characters that Markdown or HTML would read percent-encoded."""
+    return quote(part, safe="/:@!$&*+,;=-._~%?#")
 
 
 def boolean(value: Any) -> bool:
@@ -132,7 +169,7 @@ def pattern(regex: re.Pattern[str], example: str) -> Checker:
     return check
 
 
-doi = pattern(re.compile(r"10\.\d{4,9}/\S+"), "10.1145/3292500.3330701")
+doi = pattern(re.compile(r"10\.\d{4,9}/[^\s\"'<>`{}|\\^]+"), "10.1145/3292500.3330701")
 handle = pattern(_HANDLE, "hillbig (without @)")
 orcid = pattern(_ORCID, "0000-0002-1825-0097")
 openalex = pattern(_OPENALEX, "A5023888391")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -25,9 +27,20 @@ def read_text(path: Path, rel: str, problems: list[Problem], limit: int = MAX_BY
         problems.append(Problem(rel, None, None, "is a symbolic link: content files must be "
                                 "regular files; copy the file instead"))
         return None
-    data = path.read_bytes()
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read forever
+            problems.append(Problem(rel, None, None, "is not a regular file: content files "
+                                    "must be regular files; remove it"))
+            return None
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        problems.append(Problem(rel, None, None, f"cannot be read ({exc.strerror or exc}): "
+                                "make it a readable file (chmod a+r)"))
+        return None
     if len(data) > limit:
-        problems.append(_too_big(rel, len(data), limit))
+        size = max(len(data), path.stat().st_size)
+        problems.append(_too_big(rel, size, limit))
         return None
     try:
         text = data.decode("utf-8")
@@ -57,3 +70,23 @@ def text_problems(text: str, rel: str, limit: int = MAX_BYTES) -> list[Problem]:
 def _too_big(rel: str, size: int, limit: int) -> Problem:
     return Problem(rel, None, None, f"is {size // 1024} KB; the limit is {limit // 1024} "
                    "KB: split or shorten it")
+
+
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str | None, str, int]:
+    """Split ``---`` front matter from the body.
+
+    Returns:
+        (front matter text or None, body, line number of the body's first line).
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if _FM_CLOSE.match(lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    problems.append(Problem(rel, 1, None, "the front matter opened on line 1 is never closed: "
+                            "add a line '---' after the last key"))
+    return None, "", len(lines) + 1

@@ -19,7 +19,8 @@ from pathlib import Path
 from ..content import blurb as blurbs
 from ..content.digest import parse_digest
 from ..content.ids import ArxivId, parse_arxiv_id
-from ..content.loader import check_digest, find_files, split_front_matter
+from ..content.loader import check_digest, find_files
+from ..content.textfile import split_front_matter
 from ..errors import PaperdigestError, Problem
 from .dumps import Found, Skipped, read_dump
 from .scaffold import PaperFacts, digest_path, front_matter, write_new

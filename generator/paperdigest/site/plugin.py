@@ -64,7 +64,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
         site, problems = check_content(project.content_dir, root=project.root,
-                                       include_drafts=project.drafts, cache=self.cache)
+                                       include_drafts=project.drafts, cache=self.cache,
+                                       pages_dir=project.docs_dir)
         for problem in problems:
             if problem.severity == "warning":
                 # Logged as information: a warning here (LaTeX KaTeX cannot lay out) must not

@@ -1,0 +1,132 @@
+"""Finding the content files: digests, author records and hand-written pages.
+
+Only regular files are ever opened: a FIFO would hang the reader, a device or socket is no
+content, and a folder named ``x.md`` is walked, not read. A folder that cannot be listed,
+a file that is not of a kind the folder holds, two records for one id (``x.yaml`` beside
+``x.yml``) and names that clash on other systems are problems with the path and the fix:
+nothing is skipped without a word. Dotfiles (``.gitkeep``) are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problem
+from .textfile import relpath
+
+RECORD_SUFFIXES = (".yaml", ".yml")
+DATA_SUFFIXES = (".works.json",)
+"""Generated data files that live beside author records."""
+
+
+@dataclass
+class Found:
+    papers: list[Path] = field(default_factory=list)
+    authors: list[Path] = field(default_factory=list)
+    pages: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -> Found:
+    """Every digest, record and page file, in a stable order, with the problems of finding them."""
+    found = Found()
+    for path in _walk(content_dir / "papers", root, found.problems):
+        if path.name.endswith(".md"):
+            found.papers.append(path)
+        else:
+            found.problems.append(Problem(relpath(path, root), None, None, "is not a digest "
+                                          "(only .md files are read here): rename it to .md, "
+                                          "or move it out of the papers folder", "warning"))
+    authors_dir = content_dir / "authors"
+    for path in _walk(authors_dir, root, found.problems, recursive=False):
+        if path.name.endswith(RECORD_SUFFIXES):
+            found.authors.append(path)
+        elif not path.name.endswith(DATA_SUFFIXES):
+            found.problems.append(Problem(relpath(path, root), None, None, "is not an author "
+                                          "record (only .yaml files are read here): rename it "
+                                          "to .yaml, or move it out of the authors folder",
+                                          "warning"))
+    found.problems.extend(_twins(found.authors, root))
+    if pages_dir is not None:
+        found.pages = list(_walk(pages_dir, root, found.problems))
+    found.problems.extend(name_problems([*found.papers, *found.authors, *found.pages], root))
+    return found
+
+
+def _walk(top: Path, root: Path, problems: list[Problem], *, recursive: bool = True
+          ) -> list[Path]:
+    """Regular files (and symbolic links, which the reader refuses) under ``top``, sorted."""
+    if not top.is_dir():
+        return []
+    files: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = relpath(Path(exc.filename or top), root)
+        problems.append(Problem(where, None, None, f"cannot be listed ({exc.strerror}): "
+                                "make the folder readable (chmod a+rx)"))
+
+    for folder, dirs, names in os.walk(top, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if recursive else []
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            kind = _kind(path)
+            if kind is None:
+                files.append(path)
+            else:
+                problems.append(Problem(relpath(path, root), None, None, f"is {kind}, not a "
+                                        "file: content must be regular files; remove it"))
+    return sorted(files)
+
+
+def _kind(path: Path) -> str | None:
+    """``None`` for a regular file or a symbolic link, else what the entry is."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None  # gone meanwhile, or unreadable: the reader says which
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def _twins(records: list[Path], root: Path) -> list[Problem]:
+    """``x.yml`` beside ``x.yaml``: one id, two records; the loader would keep only one."""
+    first: dict[str, Path] = {}
+    problems = []
+    for path in records:
+        stem = path.name.rsplit(".", 1)[0]
+        if stem in first:
+            problems.append(Problem(relpath(path, root), None, None, "is a second record for "
+                                    f"'{stem}' beside {relpath(first[stem], root)}: merge them "
+                                    "into one file"))
+        first.setdefault(stem, path)
+    return problems
+
+
+def name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:
+    """File names that are not printable ASCII, or that clash on macOS and Windows."""
+    problems: list[Problem] = []
+    folded: dict[str, str] = {}
+    for path in paths:
+        rel = relpath(path, root)
+        if not rel.isascii() or not rel.isprintable():
+            problems.append(Problem(rel, None, None, "file names must be printable ASCII: "
+                                    "rename it after the arXiv id, e.g. 2503.04504.md"))
+        key = unicodedata.normalize("NFC", rel).casefold()
+        if key in folded:
+            problems.append(Problem(rel, None, None, f"differs from {folded[key]} only by case "
+                                    "or Unicode form: the two clash on macOS and Windows; "
+                                    "rename one"))
+        folded.setdefault(key, rel)
+    return problems
