@@ -185,8 +185,8 @@ P = "content/papers/a.md"
         ),
         pytest.param(
             {"content/papers/論文.md": digest()},
-            ["content/papers/論文.md: file names must be printable ASCII: rename it after the arXiv id, "
-             "e.g. 2503.04504.md"],
+            ["content/papers/論文.md: file names must be printable ASCII: rename it after the "
+             "arXiv id, e.g. 2503.04504.md"],
             id="non-ascii-name",
         ),
         pytest.param(
