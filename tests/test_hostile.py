@@ -139,6 +139,9 @@ CASES: list[tuple[str, Mapping[str, str | bytes], list[str]]] = [
     ("newline in an author name", {P: front('authors: ["Ann\\nLee"]\n')},
      [f"{P}:3: authors[0]: contains the control character U+000A at character 4: write it "
       "on one line"]),
+    ("category named like the index page", {P: front("category: index\n")},
+     [f"{P}:3: category: 'index' is the name of a listing page, not an arXiv category: write "
+      "the paper's primary category, e.g. cs.CL"]),
     ("record name with markup", {A: "name: <img src=x onerror=alert(1)>\n"},
      [f"{A}:1: name: '<img src=x onerror=alert(1)>' contains '<': {FIX_NAME}"]),
     ("record bio with a script", {A: RECORD + "bio: 'x <script>alert(1)</script>'\n"},

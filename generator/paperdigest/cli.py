@@ -18,6 +18,7 @@ from .edit.importer import plan as plan_import
 from .edit.scaffold import write_new
 from .errors import PaperdigestError, Problem
 from .project import Project
+from .site.export import check_target, write_export
 from .site.render import RenderOptions, render_files, render_site
 from .site.settings import load_project, settings_problems
 
@@ -171,24 +172,24 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--site-url", default=None,
               help="Absolute base URL used in share links (default: site_url of mkdocs.yml).")
+@click.option("--force", is_flag=True, help="Write into a folder that already holds files.")
 @click.pass_context
-def export(ctx: click.Context, directory: Path, site_url: str | None) -> None:
-    """Write the generated pages (plain Markdown), feeds and papers.json into DIRECTORY."""
+def export(ctx: click.Context, directory: Path, site_url: str | None, force: bool) -> None:
+    """Write the generated pages (plain Markdown), feeds and papers.json into DIRECTORY.
+
+    All or nothing: DIRECTORY is never inside the content, pages or templates folder, and a
+    folder that holds files needs --force.
+    """
     project = _project(ctx)
     try:
+        check_target(directory, project, force=force)
         site = load_site(project.content_dir, root=project.root, include_drafts=project.drafts)
         options = RenderOptions.of(project, site_url)
         pages = render_site(site, options, project.templates_dir)
         files = render_files(site, options)
+        write_export(directory, {**pages, **files})
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    for uri, data in [*pages.items(), *files.items()]:
-        target = directory / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            target.write_bytes(data)
-        else:
-            target.write_text(data, encoding="utf-8")
     click.echo(f"wrote {len(pages)} pages and {len(files)} feeds and data files to {directory}")
 
 

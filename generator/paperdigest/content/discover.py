@@ -51,7 +51,9 @@ def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -
                                           "record (only .yaml files are read here): rename it "
                                           "to .yaml, or move it out of the authors folder",
                                           "warning"))
-    found.problems.extend(_twins(found.authors, root))
+    twins = _twins(found.authors, root)
+    found.problems.extend(problem for problem, _ in twins)
+    found.authors = [a for a in found.authors if a not in {path for _, path in twins}]
     if pages_dir is not None:
         found.pages = list(_walk(pages_dir, root, found.problems))
     found.problems.extend(name_problems([*found.papers, *found.authors, *found.pages], root))
@@ -100,18 +102,19 @@ def _kind(path: Path) -> str | None:
     return "a device"
 
 
-def _twins(records: list[Path], root: Path) -> list[Problem]:
-    """``x.yml`` beside ``x.yaml``: one id, two records; the loader would keep only one."""
+def _twins(records: list[Path], root: Path) -> list[tuple[Problem, Path]]:
+    """``x.yml`` beside ``x.yaml``: one id, two records. The second is reported (and not
+    read, so it raises no second round of problems)."""
     first: dict[str, Path] = {}
-    problems = []
+    twins = []
     for path in records:
         stem = path.name.rsplit(".", 1)[0]
         if stem in first:
-            problems.append(Problem(relpath(path, root), None, None, "is a second record for "
-                                    f"'{stem}' beside {relpath(first[stem], root)}: merge them "
-                                    "into one file"))
+            twins.append((Problem(relpath(path, root), None, None, "is a second record for "
+                                  f"'{stem}' beside {relpath(first[stem], root)}: merge them "
+                                  "into one file"), path))
         first.setdefault(stem, path)
-    return problems
+    return twins
 
 
 def name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:

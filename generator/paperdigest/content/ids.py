@@ -156,3 +156,5 @@ RESERVED_AUTHOR_SLUGS = frozenset({"index", "initial", "page"})
 """Author slugs that would clash with listing pages under ``authors/``."""
 RESERVED_TAG_SLUGS = frozenset({"index", "page"})
 """Tag slugs that would clash with listing pages under ``tags/``."""
+RESERVED_CATEGORY_SLUGS = frozenset({"index", "page"})
+"""Categories whose page would clash with listing pages under ``categories/``."""

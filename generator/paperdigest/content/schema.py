@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import Problem
-from .ids import ArxivId, parse_arxiv_id
+from .ids import RESERVED_CATEGORY_SLUGS, ArxivId, parse_arxiv_id
 from .yamlsafe import Lines
 
 
@@ -116,6 +116,9 @@ def category(value: Any) -> str:
     s = text(value, "an arXiv category")
     if not _CATEGORY.fullmatch(s):
         raise Invalid(f"'{s}' is not an arXiv category: write it like cs.CL or hep-th")
+    if s.lower() in RESERVED_CATEGORY_SLUGS:
+        raise Invalid(f"'{s}' is the name of a listing page, not an arXiv category: write the "
+                      "paper's primary category, e.g. cs.CL")
     return s
 
 
