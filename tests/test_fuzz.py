@@ -21,7 +21,7 @@ from paperdigest.content.loader import check_content
 from paperdigest.content.safety import body_problems, url_scheme
 from paperdigest.content.yamlsafe import load as load_yaml
 from paperdigest.errors import ContentError, Problem
-from paperdigest.site.sanitize import ScriptPolicy, scan_page
+from paperdigest.site.gate import ScriptPolicy, scan_page
 
 blurb = pytest.importorskip("paperdigest.content.blurb")
 

@@ -22,7 +22,8 @@ from paperdigest.content import limits
 from paperdigest.content.loader import check_content, check_digest
 from paperdigest.content.safety import body_problems, url_scheme
 from paperdigest.site import paths
-from paperdigest.site.sanitize import ScriptPolicy, clean_html, scan_page, theme_policy
+from paperdigest.site.gate import ScriptPolicy, scan_page, theme_policy
+from paperdigest.site.sanitize import clean_html
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 P = "content/papers/2503.04504.md"

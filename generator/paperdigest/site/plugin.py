@@ -19,7 +19,7 @@ from ..content.loader import LoadCache, check_content
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError
 from ..project import Project
-from . import paths, sanitize, search
+from . import gate, paths, sanitize, search
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
 from .settings import PluginConfig, project_of
 
@@ -121,12 +121,12 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # The gate reads every built page, theme included: no handler, script URL or
         # foreign <script> may reach readers, whatever produced it.
-        policy = sanitize.theme_policy(config.theme.dirs,
+        policy = gate.theme_policy(config.theme.dirs,
                                        [str(s) for s in config.extra_javascript],
                                        config.site_url or "/")
-        findings = sanitize.scan_site(Path(config.site_dir), policy)
+        findings = gate.scan_site(Path(config.site_dir), policy)
         if findings:
-            raise PluginError(sanitize.gate_message(findings))
+            raise PluginError(gate.gate_message(findings))
         if self.project is not None and self.project.search == "pagefind":
             try:
                 done = search.build_index(Path(config.site_dir))
