@@ -22,7 +22,13 @@ from paperdigest.content import limits
 from paperdigest.content.loader import check_content, check_digest
 from paperdigest.content.safety import body_problems, url_scheme
 from paperdigest.site import paths
-from paperdigest.site.gate import ScriptPolicy, scan_page, theme_policy
+from paperdigest.site.gate import (
+    ScriptPolicy,
+    changed_theme_assets,
+    scan_page,
+    scan_site,
+    theme_policy,
+)
 from paperdigest.site.sanitize import clean_html
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
@@ -362,8 +368,17 @@ GATE = [
      ["papers/x/index.html:2: vbscript: URL in 'formaction': "
       '<button formaction="vbscript:x">']),
     ("refresh", '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-     ["papers/x/index.html:2: refresh to a script URL: "
+     ['papers/x/index.html:2: <meta http-equiv="refresh">: '
       '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">']),
+    ("refresh to a web page", '<meta http-equiv="Refresh" content="0; url=https://evil.example/">',
+     ['papers/x/index.html:2: <meta http-equiv="Refresh">: '
+      '<meta http-equiv="Refresh" content="0; url=https://evil.example/">']),
+    ("a content security policy", '<meta http-equiv="Content-Security-Policy" content="x">',
+     ['papers/x/index.html:2: <meta http-equiv="Content-Security-Policy">: '
+      '<meta http-equiv="Content-Security-Policy" content="x">']),
+    ("base", '<base href="https://evil.example/">',
+     ["papers/x/index.html:2: <base> (it re-targets every relative link of the page): "
+      '<base href="https://evil.example/">']),
     ("foreign inline script", "<script>alert(1)</script>",
      ["papers/x/index.html:2: script that is not the theme's: <script>alert(1)"]),
     ("foreign external script", '<script src="https://evil.example/x.js"></script>',
@@ -383,6 +398,31 @@ GATE = [
 def test_gate_findings(body: str, expected: list[str]) -> None:
     page = f"<html><head>{SAFE_HEAD}</head><body>\n{body}\n</body></html>"
     assert [str(f) for f in scan_page(page, "papers/x/index.html", POLICY)] == expected
+
+
+def test_the_gate_reads_every_kind_of_document(tmp_path: Path) -> None:
+    handler = "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"
+    write_tree(tmp_path, {
+        "a.svg": handler, "b.xhtml": handler, "c.htm": handler,
+        "feed.xml": "<?xml version='1.0'?><feed><title>onload=x</title></feed>",
+        "styled.xml": "<?xml version='1.0'?><?xml-stylesheet href='s.xsl'?>" + handler,
+        "img.png": handler,
+    })
+    found = [f"{f.path}: {f.what}" for f in scan_site(tmp_path, POLICY)]
+    assert found == [f"{n}: event handler attribute 'onload'"
+                     for n in ("a.svg", "b.xhtml", "c.htm", "styled.xml")]
+
+
+def test_a_theme_asset_replaced_in_the_output_is_found(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    write_tree(theme, {"assets/javascripts/bundle.js": "ok()", "main.html": "<html>",
+                       "assets/images/favicon.png": b"png"})
+    site = tmp_path / "site"
+    write_tree(site, {"assets/javascripts/bundle.js": "ok();alert(1)",
+                      "assets/images/favicon.png": b"png", "main.html": "other"})
+    assert [str(f) for f in changed_theme_assets(site, [theme])] == [
+        f"assets/javascripts/bundle.js:1: differs from the installed theme's file: "
+        f"{theme / 'assets/javascripts/bundle.js'}"]
 
 
 # --- whole builds: the sanitiser and the gate in place, reproducible output -------------

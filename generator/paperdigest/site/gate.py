@@ -45,7 +45,7 @@ _FAST_URL = re.compile(
     r"(?:href|src|srcset|action|poster|background|data)\s*=\s*[\"']?"
     r"(?!https?://|mailto:|\.{0,2}/|#)[^\"'\s>/?#]*[:&\s\x00-\x1f]"
 )
-_FAST_OTHER = ("srcdoc", "http-equiv")
+_FAST_OTHER = ("srcdoc", "http-equiv", "<base")
 _BEFORE_ATTRIBUTE = frozenset(" \t\n\r\f/\"'")
 _SCRIPT_ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 
@@ -175,10 +175,12 @@ class _Scanner(HTMLParser):
                 if schemes:
                     self.add(f"{schemes[0]}: URL in '{name}'", source)
         a = dict(attrs)
-        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
-            target = (a.get("content") or "").partition("=")[2]
-            if url_scheme(target.strip("'\" ")) in DANGEROUS_SCHEMES:
-                self.add("refresh to a script URL", source)
+        if tag == "meta" and "http-equiv" in a:
+            # A refresh can navigate anywhere, a CSP or cookie header can break or track:
+            # no page of this site needs one.
+            self.add(f"<meta http-equiv=\"{a.get('http-equiv') or ''}\">", source)
+        if tag == "base":
+            self.add("<base> (it re-targets every relative link of the page)", source)
         if tag == "script":
             self.script = (a, source, self.getpos()[0], [])
 
@@ -241,13 +243,64 @@ def scan_page(text: str, page: str, policy: ScriptPolicy) -> list[Finding]:
     return scanner.findings
 
 
+DOCUMENTS = (".html", ".htm", ".xhtml", ".svg", ".svgz", ".xht", ".xml", ".xsl", ".xslt")
+"""Suffixes of files a browser may render as a document (and so run script in)."""
+_STYLESHEET_PI = re.compile(rb"<\?xml-stylesheet", re.IGNORECASE)
+
+
+def documents(site_dir: Path) -> list[Path]:
+    """Every file under ``site_dir`` a browser may render as a page, in path order.
+
+    ``.xml`` counts only with an ``<?xml-stylesheet?>`` (a feed without one is data).
+    """
+    found = []
+    for folder, _dirs, names in os.walk(site_dir):
+        for name in names:
+            if not name.lower().endswith(DOCUMENTS):
+                continue
+            path = Path(folder, name)
+            if name.lower().endswith(".xml"):
+                with path.open("rb") as fh:
+                    if not _STYLESHEET_PI.search(fh.read(4096)):
+                        continue
+            found.append(path)
+    return sorted(found)
+
+
 def scan_site(site_dir: Path, policy: ScriptPolicy) -> list[Finding]:
-    """Findings in every HTML file under ``site_dir``, in path order."""
+    """Findings in every document under ``site_dir``, in path order."""
     findings: list[Finding] = []
-    for path in sorted(site_dir.rglob("*.html")):
+    for path in documents(site_dir):
         page = path.relative_to(site_dir).as_posix()
         findings.extend(scan_page(path.read_text(encoding="utf-8", errors="replace"),
                                   page, policy))
+    return findings
+
+
+def changed_theme_assets(site_dir: Path, theme_dirs: Iterable[str | Path],
+                         rendered: Iterable[str] = ()) -> list[Finding]:
+    """Theme files (scripts, styles, images) in the output that differ from the installed
+    theme's own: a file that takes the place of the theme's bundle runs on every page.
+
+    ``rendered`` names the theme's static templates (``sitemap.xml``), which are rendered,
+    not copied."""
+    findings: list[Finding] = []
+    seen: set[str] = set(rendered)
+    for folder in theme_dirs:
+        for parent, subdirs, names in os.walk(folder):
+            subdirs[:] = [d for d in subdirs if not d.startswith((".", "__"))]
+            for name in names:
+                if name.endswith((".html", ".py", ".pyc", ".yml")) or name.startswith("."):
+                    continue
+                source = Path(parent, name)
+                rel = source.relative_to(folder).as_posix()
+                if rel in seen:
+                    continue
+                seen.add(rel)
+                built = site_dir / rel
+                if built.is_file() and built.read_bytes() != source.read_bytes():
+                    findings.append(Finding(rel, 1, "differs from the installed theme's file",
+                                            str(source)))
     return findings
 
 

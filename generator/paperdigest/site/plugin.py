@@ -124,7 +124,11 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         policy = gate.theme_policy(config.theme.dirs,
                                        [str(s) for s in config.extra_javascript],
                                        config.site_url or "/")
-        findings = gate.scan_site(Path(config.site_dir), policy)
+        site_dir = Path(config.site_dir)
+        own = [d for d in config.theme.dirs
+               if config.theme.custom_dir is None or Path(d) != Path(config.theme.custom_dir)]
+        findings = [*gate.scan_site(site_dir, policy),
+                    *gate.changed_theme_assets(site_dir, own, config.theme.static_templates)]
         if findings:
             raise PluginError(gate.gate_message(findings))
         if self.project is not None and self.project.search == "pagefind":
