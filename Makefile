@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test check serve lint clean
+.PHONY: site test check serve new import lint clean
 
 $(BIN)/mkdocs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(BIN)/mkdocs: pyproject.toml
 ## site: install and build site/ from content/ (no network beyond the package index)
 site: $(BIN)/mkdocs
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 1700000000)} \
-	  $(BIN)/mkdocs build --strict
+	  $(BIN)/paperdigest build --strict
 
 ## test: install what the tests need (Chromium included), lint, type-check and run every test
 test: $(BIN)/mkdocs
@@ -25,11 +25,23 @@ test: $(BIN)/mkdocs
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
+## check: validate every digest, record and page (the pull-request check)
 check: $(BIN)/mkdocs
 	$(BIN)/paperdigest check
 
+## serve: preview on http://127.0.0.1:8000/ with live reload
 serve: $(BIN)/mkdocs
-	$(BIN)/mkdocs serve
+	$(BIN)/paperdigest serve
+
+## new ID=2503.04504: start a digest from its arXiv id
+new: $(BIN)/mkdocs
+	@test -n "$(ID)" || { echo "usage: make new ID=2503.04504" >&2; exit 2; }
+	$(BIN)/paperdigest new "$(ID)"
+
+## import FILE=dump.md: split a dump of digests into files (FETCH=1 fills metadata from arXiv)
+import: $(BIN)/mkdocs
+	@test -n "$(FILE)" || { echo "usage: make import FILE=dump.md [FETCH=1]" >&2; exit 2; }
+	$(BIN)/paperdigest import $(if $(FETCH),--fetch) "$(FILE)"
 
 lint: $(BIN)/mkdocs
 	$(BIN)/pip install --quiet -e '.[test]'

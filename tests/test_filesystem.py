@@ -179,3 +179,32 @@ def test_a_full_disk_leaves_no_half_export(project: Make, tmp_path: Path,
         "nothing was exported\n")
     assert not out.exists()
     assert list(exports.iterdir()) == []  # no temporary folder left behind
+
+
+# --- build ---------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_build_through_paperdigest_is_quiet_and_works(project: Make, tmp_path: Path) -> None:
+    root = project({"content/papers/a.md": digest()})
+    code, out, err = run(root, "build", "--strict", "-q", "-d", str(tmp_path / "out"))
+    assert code == 0, out + err
+    assert (tmp_path / "out/papers/2503.04504/index.html").is_file()
+    assert "end of life" not in out + err
+
+
+@pytest.mark.slow
+def test_a_full_disk_during_the_build_is_a_message(project: Make, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import mkdocs.utils
+
+    root = project({"content/papers/a.md": digest()})
+
+    def full(content: bytes, output_path: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", output_path)
+
+    monkeypatch.setattr(mkdocs.utils, "write_file", full)
+    code, _, err = run(root, "build", "-q", "-d", str(tmp_path / "out"))
+    assert code == 1
+    assert err.startswith("Error: ") and err.endswith(
+        ": No space left on device: free some space, or build into another folder with "
+        "-d DIR\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -191,6 +192,47 @@ def export(ctx: click.Context, directory: Path, site_url: str | None, force: boo
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {len(pages)} pages and {len(files)} feeds and data files to {directory}")
+
+
+_PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True,
+                 "help_option_names": []}
+
+
+@main.command("build", context_settings=_PASS_THROUGH)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def build_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Build the site: `mkdocs build` with its options (e.g. --strict, -d DIR), quietly,
+    and a message instead of a traceback when the disk is full or a folder read-only."""
+    _mkdocs(ctx, "build", args)
+
+
+@main.command("serve", context_settings=_PASS_THROUGH)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def serve_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Preview the site with live reload: `mkdocs serve` with its options (e.g. -a ADDR)."""
+    _mkdocs(ctx, "serve", args)
+
+
+def _mkdocs(ctx: click.Context, command: str, args: tuple[str, ...]) -> None:
+    """Run a MkDocs command in this process, with paperdigest's settings and messages."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # the theme's end-of-life banner
+    from mkdocs.__main__ import cli as mkdocs_cli
+
+    config = ctx.find_root().obj.get("config_file")
+    root = ctx.find_root().obj.get("root")
+    where = ["-f", str(config)] if config else (
+        ["-f", str(Path(root) / "mkdocs.yml")] if root else [])
+    try:
+        mkdocs_cli.main(args=[command, *where, *args], prog_name="paperdigest",
+                        standalone_mode=False)
+    except OSError as exc:
+        what = exc.strerror or str(exc)
+        fix = ("free some space, or build into another folder with -d DIR"
+               if exc.errno == errno.ENOSPC else
+               "make the folder writable, or build into another folder with -d DIR")
+        raise click.ClickException(f"{exc.filename or 'site'}: {what}: {fix}") from None
 
 
 @main.command("blurb")
