@@ -4,8 +4,8 @@ Python-Markdown takes time quadratic in some constructs of one paragraph (every 
 ``[`` or ``<`` scans to the end of it) and recurses once per level of a nested list (a few
 hundred levels end in ``RecursionError``), its raw-HTML pass is quadratic in the number of
 ``<tag`` starts over the whole body; every tag and every author becomes a page.
-The numbers are far above what real digests use (the largest seen: about 25 KB, lines of
-1,200 characters, lists three levels deep, 8 tags, 40 authors) and low enough that a
+The numbers are far above what real digests use (the largest seen: about 18 KB, lines of
+under 400 characters, lists three levels deep, 8 tags, a few dozen authors) and low enough that a
 hostile file of the largest allowed size checks and builds in seconds. CONTRIBUTING.md
 lists them.
 """
