@@ -11,13 +11,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from conftest import SECTIONS, digest, write_tree
+from growth import assert_linear
 from paperdigest.content import limits
 from paperdigest.content.loader import check_content, check_digest
 from paperdigest.content.safety import body_problems, url_scheme
@@ -540,15 +540,6 @@ def test_gate_stops_a_build_whose_theme_injects_a_handler(project: Make) -> None
 
 # --- linear work: doubling a hostile input at most ~doubles the time ------------------------
 
-def _best_time(run: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        run()
-        best = min(best, time.process_time() - start)
-    return max(best, 0.01)  # below this, the clock's resolution and noise decide
-
-
 GROWING: dict[str, Callable[[int], str]] = {
     "link openers": lambda n: with_body("](" * n),
     "brackets": lambda n: with_body("[" * n + "]" * n),
@@ -570,8 +561,7 @@ GROWING: dict[str, Callable[[int], str]] = {
 @pytest.mark.parametrize("name", sorted(GROWING))
 def test_check_time_grows_linearly_with_hostile_input(name: str) -> None:
     grow = GROWING[name]
-    small, large = (_best_time(lambda n=n: check_digest(grow(n), P)) for n in (40_000, 80_000))
-    assert large / small < 2.5, (name, small, large)
+    assert_linear(lambda n: check_digest(grow(n), P), 20_000, label=name)
 
 
 def test_the_markdown_within_the_limits_builds_in_linear_time() -> None:
@@ -585,8 +575,7 @@ def test_the_markdown_within_the_limits_builds_in_linear_time() -> None:
         markdown.markdown("\n\n".join([paragraph] * n), extensions=["attr_list", "tables"])
 
     assert check_digest(with_body("\n\n".join([paragraph] * 3)), P)[0] is not None
-    small, large = (_best_time(lambda n=n: convert(n)) for n in (40, 80))
-    assert large / small < 2.5, (small, large)
+    assert_linear(convert, 20, label="markdown at the limits")
 
 
 LIMIT_CASES: list[tuple[str, str, list[str]]] = [

@@ -274,3 +274,27 @@ def test_check_record_reports_what_the_build_reports() -> None:
         'expected something like "1741101" (digits)']
     record, problems = check_record("name: Ann Lee\n", "content/authors/ann-lee.yaml")
     assert record is not None and record.id == "ann-lee" and problems == []
+
+
+def test_an_empty_section_says_how_to_pass_and_is_a_warning_in_a_draft() -> None:
+    text = digest(sections=SECTIONS.replace("計算コストが高い。", ""))
+    assert [str(p) for p in check_digest(text, "a.md")[1]] == [
+        "a.md:27: section 4: is empty: write what the paper says about it (a sentence is "
+        "enough)"]
+    draft = text.replace("tags: [LLM]\n", "tags: [LLM]\ndraft: true\n")
+    result, problems = check_digest(draft, "a.md")
+    assert result is not None
+    assert [str(p) for p in problems] == [
+        "a.md:28: warning: section 4: is empty: write it before removing 'draft: true'"]
+
+
+def test_a_new_scaffold_passes_the_check() -> None:
+    from paperdigest.content.ids import parse_arxiv_id
+    from paperdigest.edit.scaffold import PaperFacts, scaffold
+
+    arxiv = parse_arxiv_id("2503.04504v1")
+    assert arxiv is not None
+    text = scaffold(PaperFacts(arxiv=arxiv, title="AnyAnomaly", authors=("Sunghyun Ahn",)))
+    draft, problems = check_digest(text, "content/papers/2503.04504.md")
+    assert draft is not None and draft.fields["draft"] is True
+    assert {p.severity for p in problems} == {"warning"} and len(problems) == 8

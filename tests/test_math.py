@@ -3,13 +3,13 @@ warnings from check, and a real strict build that never fails on bad LaTeX."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import markdown
 import pytest
 from conftest import DATA, SECTIONS, digest
+from growth import assert_linear
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.content.loader import check_content
@@ -84,18 +84,8 @@ def test_every_formula_embedded_in_prose_is_found(parts: list[tuple[str, str, tu
 
 @pytest.mark.parametrize("unit", ["$", "\\(", "\\[", "$$", "$x", "\\( x \\)\n\n"])
 def test_finding_math_stays_linear(unit: str) -> None:
-    """Hostile runs of openers: doubling the text at most ~2.5x the time (best of 3)."""
-    def cost(n: int) -> float:
-        text = unit * n
-        best = float("inf")
-        for _ in range(3):
-            start = time.process_time()
-            find_math(text)
-            best = min(best, time.process_time() - start)
-        return max(best, 1e-4)
-
-    small, large = cost(20_000), cost(40_000)
-    assert large / small < 2.5 * 1.3, (unit, small, large)
+    """Hostile runs of openers: doubling the text at most ~2.5x the time."""
+    assert_linear(lambda n: find_math(unit * n), 10_000, label=unit)
 
 
 @pytest.mark.parametrize("tex", [*FORMULAS, "\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}",

@@ -177,12 +177,6 @@ def _collect_sections(
                             f"comes after section {sections[-1].number}: put the sections in "
                             "order 1 to 8")
             )
-        if not body.strip():
-            problems.append(
-                Problem(path, lineno, f"section {number}",
-                            "is empty: write the section or remove the heading and say why "
-                            "in the pull request")
-            )
         sections.append(Section(number, heading_text(content), body, lineno))
     return tuple(sorted(sections, key=lambda s: s.number))
 

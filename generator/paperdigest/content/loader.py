@@ -130,6 +130,7 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
             parsed.sections[-1].line if parsed.sections else parsed.title_line)
         problems.append(Problem(rel, where, f"section {number}", "is missing: add "
                                 f"'## {number}. {SECTION_TITLES[number]}' and its text"))
+    problems.extend(_empty_sections(rel, parsed, draft=bool(fields.get("draft"))))
     blurb = _blurb(rel, fields, parsed, lines, problems)
     hashtags = [h.text for h in blurbs.extract_hashtags(blurb)] if blurb else []
     problems.extend(limits.body_problems(rel, body, body_line))
@@ -143,6 +144,16 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
         date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
         tag_texts=[*fields.get("tags", []), *hashtags],
     )
+
+
+def _empty_sections(rel: str, parsed: ParsedDigest, *, draft: bool) -> list[Problem]:
+    """An empty section is an error, and a warning in a draft (``paperdigest new`` writes a
+    draft with the eight headings ready, which must pass the check)."""
+    fix = ("write what the paper says about it (a sentence is enough)" if not draft else
+           "write it before removing 'draft: true'")
+    return [Problem(rel, s.line, f"section {s.number}", f"is empty: {fix}",
+                    "warning" if draft else "error")
+            for s in parsed.sections if not s.body.strip()]
 
 
 def _count_problems(rel: str, fields: Mapping[str, Any], lines: Mapping[Any, int],
@@ -199,6 +210,8 @@ def _blurb(
         text, line, where = blurbs.clean_blurb(section8.body), section8.line, "section 8"
     else:
         return ""
+    if where == "section 8" and not text.strip():
+        return ""  # reported as an empty section (a warning in a draft)
     for message in blurbs.share_text_problems(text):
         problems.append(Problem(rel, line, where, message))
     if "blurb_en" in fields:

@@ -72,12 +72,17 @@ def front_matter(facts: PaperFacts, *, tags: Iterable[str] = (), blurb: str | No
 
 
 def scaffold(facts: PaperFacts) -> str:
-    """A new digest: front matter filled in, the eight headings ready to write under."""
+    """A new digest: front matter filled in, the eight headings ready to write under.
+
+    It is a draft (``draft: true``): it passes the check, with a warning per empty section,
+    and stays out of the site until the line is removed.
+    """
     title = facts.title or "(タイトル)"
     body = [f"# {title}", "", f"[View Paper]({abs_url(facts.arxiv)})", ""]
     for number, heading in SECTION_TITLES.items():
         body += [f"## {number}. {heading}", "", ""]
-    return front_matter(facts) + "\n" + "\n".join(body).rstrip("\n") + "\n"
+    head = front_matter(facts).removesuffix("---\n") + "draft: true\n---\n"
+    return head + "\n" + "\n".join(body).rstrip("\n") + "\n"
 
 
 def write_new(path: Path, text: str, *, force: bool = False) -> None:
