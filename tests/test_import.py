@@ -112,6 +112,19 @@ def test_the_old_dump_still_imports(project: Make, tmp_path: Path) -> None:
     assert "# ルーターの疑似コード" in sot.sections[4].body
 
 
+def test_a_dump_saved_with_a_bom_and_crlf_imports_like_any_other(project: Make,
+                                                                  tmp_path: Path) -> None:
+    root = project({})
+    dump = tmp_path / "dump.md"
+    dump.write_bytes("\ufeff".encode() + DUMP.read_bytes().replace(b"\n", b"\r\n"))
+    code, out, _ = run(root, str(dump))
+    assert code == 1  # the third digest has no link, as in the plain dump
+    assert out.splitlines()[-1] == "2 new, 0 updated, 0 already there, 1 refused"
+    assert "\\ufeff" not in out
+    text = (root / "content/papers/2503.05179.md").read_text(encoding="utf-8")
+    assert not text.startswith("\ufeff") and "\r" not in text
+
+
 def test_import_is_idempotent_and_never_overwrites(project: Make) -> None:
     root = project({})
     run(root, str(DUMP))

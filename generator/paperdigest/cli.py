@@ -317,7 +317,8 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update:
     tally = Tally(dry_run=dry_run)
     for dump in files:
         try:
-            text = dump.read_text(encoding="utf-8")
+            # utf-8-sig: a dump saved with a byte-order mark imports like one without.
+            text = dump.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             click.echo(f"{dump}: is not UTF-8 text: save it as UTF-8 and import again", err=True)
             tally.failed = True
