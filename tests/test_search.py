@@ -6,8 +6,10 @@ Queries in a browser are measured by ``bench/measure_search.py``; here the non-b
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -61,6 +63,52 @@ def test_a_failing_run_reports_pagefind_output(tmp_path: Path) -> None:
         search.build_index(tmp_path, binary=fake)
     assert str(caught.value) == (f"paperdigest: Pagefind failed to index {tmp_path} (exit 3):\n"
                                  "Error: broken index")
+
+
+def test_a_hung_indexer_is_stopped_at_its_deadline(tmp_path: Path) -> None:
+    fake = tmp_path / "fake"
+    fake.write_text("#!/bin/sh\nexec sleep 60\n")
+    fake.chmod(0o755)
+    with pytest.raises(search.SearchIndexError) as caught:
+        search.build_index(tmp_path, binary=fake, timeout=0.5)
+    assert str(caught.value) == (
+        f"paperdigest: Pagefind did not finish indexing {tmp_path} in 0.5 s and was stopped: "
+        "build again, or set search: none for the paperdigest plugin in mkdocs.yml")
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for a reaper (containers may have none)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal: Linux")
+def test_the_indexer_dies_with_the_build(tmp_path: Path) -> None:
+    """A build killed outright (a cancelled CI job) leaves no Pagefind running."""
+    fake = tmp_path / "fake"
+    pid_file = tmp_path / "child.pid"
+    fake.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    script = (f"from pathlib import Path; from paperdigest.site import search; "
+              f"search.build_index(Path({str(tmp_path)!r}), binary=Path({str(fake)!r}))")
+    build = subprocess.Popen([sys.executable, "-c", script])
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    build.kill()
+    build.wait()
+    for _ in range(200):
+        if not _alive(child):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("Pagefind outlived the build that started it")
 
 
 def test_header_override_differs_from_material_only_by_the_search_block() -> None:

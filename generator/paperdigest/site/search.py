@@ -9,7 +9,10 @@ indexed: ``main.html`` wraps their content in ``data-pagefind-body``.
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,14 +60,41 @@ def executable() -> Path:
     return path
 
 
-def build_index(site_dir: Path, binary: Path | None = None) -> IndexReport:
+TIMEOUT = 1800.0
+"""Seconds Pagefind may take (10,000 papers index in a few minutes); then it is stopped."""
+
+
+def _die_with_parent() -> None:
+    """In the child, before Pagefind starts: be killed when the build process dies.
+
+    ``subprocess.run`` kills the child on an exception (Ctrl-C), but not when the build is
+    killed outright (CI cancelling a job, the OOM killer); Linux can tie the two together.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the exception path above still holds
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def build_index(site_dir: Path, binary: Path | None = None, *,
+                timeout: float = TIMEOUT) -> IndexReport:
     """Index the built site in ``site_dir`` into ``site_dir/pagefind``."""
     command = [
         str(binary or executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
         "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
     ]
+    linux = sys.platform.startswith("linux")
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        result = subprocess.run(command, capture_output=True, text=True, check=False,
+                                timeout=timeout, preexec_fn=_die_with_parent if linux else None)
+    except subprocess.TimeoutExpired as exc:  # run() has killed and reaped the child
+        raise SearchIndexError(f"paperdigest: Pagefind did not finish indexing {site_dir} in "
+                               f"{timeout:g} s and was stopped: build again, or set search: "
+                               "none for the paperdigest plugin in mkdocs.yml") from exc
     except OSError as exc:
         raise SearchIndexError(f"paperdigest: could not run {command[0]}: {exc}; "
                                f"{_INSTALL}") from exc
