@@ -7,13 +7,17 @@ A fake clock stands in for time, so the three-second spacing, the backoff and th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import errno
+import functools
+import os
+import stat
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import httpx
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +25,7 @@ from paperdigest.cli import main
 from paperdigest.content.ids import ArxivId, parse_arxiv_id
 from paperdigest.content.loader import check_content, load_site
 from paperdigest.errors import ArxivError
-from paperdigest.sources import arxiv as arxiv_mod
+from paperdigest.sources import http
 from paperdigest.sources.arxiv import (
     API_ENV,
     DEFAULT_API,
@@ -33,6 +37,7 @@ from paperdigest.sources.arxiv import (
     parse_feed,
     user_agent,
 )
+from paperdigest.sources.http import Limits, Network, Timing
 
 FEEDS = DATA / "arxiv"
 Make = Callable[[Mapping[str, str | bytes]], Path]
@@ -354,15 +359,46 @@ def test_user_agent_and_client_settings() -> None:
         "mailto:team@example.org)")
     server = Server(ok("2503.04504.xml"))
     with make_client(timeout=12.5, mailto="team@example.org",
-                     transport=httpx.MockTransport(server)) as http:
-        assert http.timeout == httpx.Timeout(12.5)
-        assert http.follow_redirects is True
-        ArxivClient(http, sleep=Clock().sleep, clock=Clock()).fetch(aid("2503.04504"))
+                     transport=httpx.MockTransport(server)) as client:
+        assert client.timeout == httpx.Timeout(12.5)
+        assert client.follow_redirects is False  # ArxivClient follows, on the same host only
+        ArxivClient(client, sleep=Clock().sleep, clock=Clock()).fetch(aid("2503.04504"))
     assert server.seen[0].headers["User-Agent"] == user_agent("team@example.org")
-    with make_client() as http:
-        pool = http._transport._pool  # type: ignore[attr-defined]
+    with make_client() as client:
+        pool = client._transport._pool  # type: ignore[attr-defined]
         assert pool._max_connections == 1  # one connection at a time, as arXiv asks
-        assert http.headers["User-Agent"] == USER_AGENT
+        assert client.headers["User-Agent"] == USER_AGENT
+
+
+def test_a_move_to_https_on_the_same_host_is_followed() -> None:
+    moved = httpx.Response(301, headers={"Location": "https://export.arxiv.org/api/query?"
+                                                     "id_list=2503.04504&max_results=1"})
+    server = Server(moved, ok("2503.04504.xml"))
+    client = server.client(Clock(), api_url="http://export.arxiv.org/api/query")
+    assert client.fetch(aid("2503.04504")).id.full == "2503.04504v1"
+    assert [str(r.url) for r in server.seen] == [
+        "http://export.arxiv.org/api/query?id_list=2503.04504&max_results=1",
+        "https://export.arxiv.org/api/query?id_list=2503.04504&max_results=1"]
+
+
+def test_a_redirect_to_another_host_is_refused() -> None:
+    moved = httpx.Response(302, headers={"Location": "https://evil.test/q"})
+    server = Server(moved)
+    with pytest.raises(ArxivError) as info:
+        server.client(Clock()).fetch(aid("2503.04504"))
+    assert str(info.value) == (
+        "the arXiv API at https://export.arxiv.org/api/query redirected to another host "
+        "(https://evil.test/q), which is not followed for '2503.04504': check the API address, "
+        "or try again later")
+    assert len(server.seen) == 1
+
+
+def test_a_retry_after_date_without_a_zone_is_gmt() -> None:
+    clock = Clock()
+    limited = httpx.Response(503, headers={"Retry-After": "Fri, 20 Nov 2026 09:15:30",
+                                           "Date": "Fri, 20 Nov 2026 09:15:00 GMT"})
+    Server(limited, ok("2503.04504.xml")).client(clock).fetch(aid("2503.04504"))
+    assert clock.sleeps == [30.0]
 
 
 def test_api_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -477,74 +513,195 @@ def test_parse_feed_raises_only_arxiv_error_on_odd_entries(items: list[str]) -> 
 # --- through the command line --------------------------------------------------------------
 
 
-def _offline(monkeypatch: pytest.MonkeyPatch, *answers: bytes) -> Server:
-    """Make the CLI's arXiv client answer from recorded feeds."""
-    server = Server(*[httpx.Response(200, content=a) for a in answers])
-    real = arxiv_mod.make_client
+def offline(*answers: Answer) -> tuple[Server, Clock, dict[str, object]]:
+    """A server, a fake clock and the CLI's ``obj`` that routes its clients to them."""
+    server, clock = Server(*answers), Clock()
+    network = Network(factory=functools.partial(http.make_client,
+                                                transport=httpx.MockTransport(server)),
+                      timing=Timing(clock=clock, sleep=clock.sleep), limits=Limits())
+    return server, clock, {"network": network}
 
-    def offline_client(**kw: object) -> httpx.Client:
-        return real(transport=httpx.MockTransport(server), **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(arxiv_mod, "make_client", offline_client)
+@pytest.fixture(autouse=True)
+def _no_api_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(API_ENV, raising=False)
-    return server
 
 
-def test_new_scaffolds_a_digest(project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+def invoke(root: Path, obj: dict[str, object], *args: str) -> Result:
+    return CliRunner().invoke(main, ["--root", str(root), *args], obj=obj)
+
+
+def test_new_scaffolds_a_digest(project: Make) -> None:
     root = project({})
-    server = _offline(monkeypatch, feed("2503.04504.xml"))
-    result = CliRunner().invoke(main, ["--root", str(root), "new",
-                                       "https://arxiv.org/abs/2503.04504", "--arxiv-api",
-                                       "http://mirror.test/q"])
+    server, _, obj = offline(ok("2503.04504.xml"))
+    result = invoke(root, obj, "new", "https://arxiv.org/abs/2503.04504", "--arxiv-api",
+                    "http://mirror.test/q")
     assert result.exit_code == 0, result.output
     assert result.stdout == ("wrote content/papers/2503.04504.md: write the eight sections, "
                              "then run `paperdigest check`\n")
     assert str(server.seen[0].url) == "http://mirror.test/q?id_list=2503.04504&max_results=1"
     assert server.seen[0].headers["User-Agent"] == USER_AGENT
-    text = (root / "content/papers/2503.04504.md").read_text(encoding="utf-8")
+    path = root / "content/papers/2503.04504.md"
+    text = path.read_text(encoding="utf-8")
     assert text.startswith('---\narxiv: "2503.04504v1"\ntitle: "AnyAnomaly: Zero-Shot '
                            'Customizable Video Anomaly Detection with LVLM"\nauthors:\n'
                            '  - "Sunghyun Ahn"\n')
     assert '  - "Sanghyun Park"\n' in text
     assert "date: 2025-03-06\ncategory: \"cs.CV\"\n" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in path.parent.iterdir()] == ["2503.04504.md"]  # no temp file left
     # Until the sections are written, the check says exactly that.
     _, problems = check_content(root / "content", root=root)
     assert [p.field for p in problems].count("section 1") == 1
 
 
-def test_new_never_overwrites(project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_follows_the_content_dir_of_mkdocs_yml(project: Make) -> None:
+    root = project({})
+    (root / "content").rename(root / "digests")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "docs_dir: content/pages", "docs_dir: digests/pages").replace(
+        "  - paperdigest\n", "  - paperdigest:\n      content_dir: digests\n"),
+        encoding="utf-8")
+    _, _, obj = offline(ok("2503.04504.xml"))
+    result = invoke(root, obj, "new", "2503.04504")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("wrote digests/papers/2503.04504.md: ")
+    assert (root / "digests/papers/2503.04504.md").is_file()
+    assert not (root / "content").exists()
+
+
+def test_new_never_overwrites(project: Make) -> None:
     root = project({"content/papers/2503.04504.md": "mine\n"})
-    server = _offline(monkeypatch, feed("2503.04504.xml"))
-    result = CliRunner().invoke(main, ["--root", str(root), "new", "2503.04504"])
+    server, _, obj = offline(ok("2503.04504.xml"))
+    result = invoke(root, obj, "new", "2503.04504")
     assert result.exit_code == 1
-    assert "content/papers/2503.04504.md already exists: edit it, or pass --force" in result.stderr
+    assert result.stderr == ("Error: content/papers/2503.04504.md: already exists: edit it, or "
+                             "pass --force to replace it\n")
     assert (root / "content/papers/2503.04504.md").read_text(encoding="utf-8") == "mine\n"
     assert server.seen == []  # nothing was asked of arXiv
+    forced = invoke(root, offline(ok("2503.04504.xml"))[2], "new", "2503.04504", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (root / "content/papers/2503.04504.md").read_text(encoding="utf-8").startswith("---\n")
 
 
-def test_new_reports_bad_id_and_unknown_paper(project: Make,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_reports_bad_id_and_unknown_paper(project: Make) -> None:
     root = project({})
-    bad = CliRunner().invoke(main, ["--root", str(root), "new", "2503.4"])
+    bad = invoke(root, {}, "new", "2503.4")
     assert bad.exit_code == 1 and "'2503.4' is not an arXiv id or URL" in bad.stderr
-    _offline(monkeypatch, feed("empty.xml"))
-    unknown = CliRunner().invoke(main, ["--root", str(root), "new", "2503.99999"])
+    unknown = invoke(root, offline(ok("empty.xml"))[2], "new", "2503.99999")
     assert unknown.exit_code == 1
     assert unknown.stderr == "Error: arXiv has no paper with id '2503.99999': check the id\n"
     assert list((root / "content/papers").iterdir()) == []
 
 
-def test_import_fetch_fills_metadata(project: Make, monkeypatch: pytest.MonkeyPatch,
-                                     tmp_path: Path) -> None:
+def test_new_offline_says_what_it_is_doing(project: Make) -> None:
+    root = project({})
+    down = httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+    server, clock, obj = offline(*[down] * 5)
+    result = invoke(root, obj, "new", "2503.04504")
+    assert result.exit_code == 1
+    reason = "could not connect ([Errno -3] Temporary failure in name resolution)"
+    assert result.stderr.splitlines() == [
+        *(f"the arXiv API at https://export.arxiv.org/api/query: attempt {n} of 5 failed "
+          f"({reason}); trying again in {s} s" for n, s in [(1, 3), (2, 6), (3, 12), (4, 24)]),
+        "Error: could not reach the arXiv API at https://export.arxiv.org/api/query: [Errno -3] "
+        "Temporary failure in name resolution (5 attempts); check your connection or set "
+        "PAPERDIGEST_ARXIV_API"]
+    assert clock.sleeps == [3.0, 6.0, 12.0, 24.0] and len(server.seen) == 5
+    assert list((root / "content/papers").iterdir()) == []
+
+
+class Trickle(httpx.SyncByteStream):
+    """A body that arrives one byte every ``gap`` seconds of the fake clock."""
+
+    def __init__(self, clock: Clock, data: bytes, gap: float) -> None:
+        self.clock, self.data, self.gap, self.sent = clock, data, gap, 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for byte in self.data:
+            self.clock.now += self.gap
+            self.sent += 1
+            yield bytes([byte])
+
+
+def test_new_gives_up_on_a_server_that_trickles(project: Make) -> None:
+    root = project({})
+    server, clock, obj = offline()
+    body = Trickle(clock, feed("2503.04504.xml"), gap=5.0)
+    server.answers.append(httpx.Response(200, stream=body))
+    result = invoke(root, obj, "new", "2503.04504")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the arXiv API at https://export.arxiv.org/api/query did not finish its answer "
+        "within 60 s for '2503.04504': try again later, or raise PAPERDIGEST_HTTP_TIMEOUT\n")
+    assert body.sent == 13  # stopped at the first chunk past the minute, not at the end
+    assert list((root / "content/papers").iterdir()) == []
+
+
+def test_new_refuses_a_scaffold_the_check_rejects(project: Make) -> None:
+    root = project({})
+    # A title with a raw <script> tag passes arXiv but never the build's check.
+    xml = feed("2503.04504.xml").replace(b"<title>AnyAnomaly",
+                                         b"<title>&lt;script&gt;x&lt;/script&gt; AnyAnomaly")
+    _, _, obj = offline(httpx.Response(200, content=xml))
+    result = invoke(root, obj, "new", "2503.04504")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: content/papers/2503.04504.md: the build would reject it: line 3: title: "
+        "'<script>x</script> AnyAnomaly: Zero-Shot Customizable Video…' contains '<': names and "
+        "titles are plain text; leave out <, > and backticks (write ＜ ＞ if needed); line 18: "
+        "raw HTML '<script>' is not allowed: write Markdown instead (only <br>, <sub> and <sup> "
+        "without attributes are kept), or put it in `backticks` if it is meant as code: nothing "
+        "written; start the digest by hand\n")
+    assert list((root / "content/papers").iterdir()) == []
+
+
+def test_new_with_a_full_disk_leaves_nothing(project: Make,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project({})
+
+    def full(src: str, dst: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "link", full)
+    result = invoke(root, offline(ok("2503.04504.xml"))[2], "new", "2503.04504")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: content/papers/2503.04504.md: No space left on device: "
+                             "free some disk space and run the command again\n")
+    assert list((root / "content/papers").iterdir()) == []
+
+
+def test_import_fetch_fills_metadata(project: Make, tmp_path: Path) -> None:
     root = project({})
     dump = tmp_path / "d.md"
     dump.write_text((DATA / "import" / "dump.md").read_text(encoding="utf-8").replace(
         "2503.05179", "2503.04504"), encoding="utf-8")
-    server = _offline(monkeypatch, feed("2503.04504.xml"))
-    CliRunner().invoke(main, ["--root", str(root), "import", "--fetch", str(dump)])
+    server, _, obj = offline(ok("2503.04504.xml"))
+    invoke(root, obj, "import", "--fetch", str(dump))
     assert len(server.seen) == 1  # every id of the dump in one request
     site = load_site(root / "content", root=root)
     paper = next(p for p in site.papers if p.slug == "2503.04504")
     assert paper.author_names == ("Sunghyun Ahn", "Youngwan Jo", "Kijung Lee", "Sein Kwon",
                                   "Inpyo Hong", "Sanghyun Park")
     assert (paper.date, paper.category) == (dt.date(2025, 3, 6), "cs.CV")
+
+
+def test_import_fetch_with_arxiv_down_refuses_each_digest_and_goes_on(
+        project: Make, tmp_path: Path) -> None:
+    root = project({})
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    text = (DATA / "import" / "dump.md").read_text(encoding="utf-8")
+    first.write_text(text, encoding="utf-8")
+    second.write_text("not a dump\n", encoding="utf-8")
+    server, _, obj = offline(httpx.Response(200, content=b"<html>"))
+    result = invoke(root, obj, "import", "--fetch", str(first), str(second))
+    assert result.exit_code == 1
+    reason = ("the arXiv API answered with malformed XML: no element found: line 1, column 6 "
+              "(asked for ")
+    refused = [line for line in result.stderr.splitlines() if reason in line]
+    assert refused and all(line.endswith("; nothing written for it: import again when arXiv "
+                                         "answers, or without --fetch") for line in refused)
+    assert f"{second}: no digest found" in result.stderr  # the next dump was read too
+    assert list((root / "content/papers").iterdir()) == []
+    assert len(server.seen) == 1

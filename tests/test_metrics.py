@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gzip
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paperdigest.cli import main
+from paperdigest.content import schema
+from paperdigest.content.ids import parse_arxiv_id
+from paperdigest.content.records import check_record
+from paperdigest.content.works import dump_works, parse_works
 from paperdigest.errors import MetricsError
-from paperdigest.sources import metrics as metrics_mod
+from paperdigest.sources import http
+from paperdigest.sources.http import Limits, Network, Timing
 from paperdigest.sources.metrics import (
     OPENALEX,
     S2,
@@ -24,6 +32,7 @@ from paperdigest.sources.metrics import (
     make_client,
     normalize_id,
 )
+from paperdigest.sources.works import S2_MAX_PAGES, WorksClient
 
 TODAY = dt.date(2026, 11, 22)
 OA_QUERY = "select=id%2Cworks_count%2Ccited_by_count%2Csummary_stats"
@@ -284,16 +293,33 @@ def test_max_retries_zero_means_one_attempt() -> None:
         client(OPENALEX, server, max_retries=0).fetch("A5023888391")
 
 
+class Clock:
+    """A fake monotonic clock: sleeping advances it at once and is written down."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_requests_are_spaced() -> None:
     """Semantic Scholar gets at most one request a second unless told otherwise."""
-    ticks: Iterator[float] = iter([100.0, 100.25, 101.0, 103.5, 103.5])
-    sleeps: list[float] = []
+    clock = Clock()
     server = Server(*["s2_author_1741101"] * 3)
-    s2 = client(S2, server, sleeps, clock=lambda: next(ticks), min_interval=None)
+    s2 = client(S2, server, clock=clock, sleep=clock.sleep, min_interval=None)
     assert s2.min_interval == 1.0
-    for _ in range(3):
-        s2.fetch("1741101")
-    assert sleeps == [0.75]  # the third request came 2.5 s after the second: no wait
+    s2.fetch("1741101")
+    clock.now += 0.25
+    s2.fetch("1741101")
+    clock.now += 2.5
+    s2.fetch("1741101")
+    assert clock.sleeps == [0.75]  # the third request came 2.5 s after the second: no wait
     assert client(OPENALEX, Server(), min_interval=None).min_interval == 0.1
     assert client(S2, Server(), min_interval=None, api_key="k").min_interval == 1.0
 
@@ -309,7 +335,7 @@ def test_bad_settings() -> None:
 def test_make_client() -> None:
     with make_client() as http:
         assert http.headers["user-agent"] == USER_AGENT
-        assert http.follow_redirects is True
+        assert http.follow_redirects is False  # redirects are read for the merged id
         assert http.timeout.read == 20.0
 
 
@@ -336,7 +362,30 @@ bio: 'OpenAlex の共同創設者。'
 """
 
 
-def test_authors_refresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def offline(handler: Handler, clock: Clock | None = None,
+            limits: Limits | None = None) -> dict[str, object]:
+    """The CLI's ``obj``: its clients answer from ``handler``, on a fake clock, on TODAY."""
+    clock = clock or Clock()
+    factory = functools.partial(http.make_client, transport=httpx.MockTransport(handler))
+    timing = Timing(clock=clock, sleep=clock.sleep, today=lambda: TODAY)
+    return {"network": Network(factory=factory, timing=timing, limits=limits or Limits())}
+
+
+def openalex(request: httpx.Request) -> httpx.Response:
+    """OpenAlex as recorded for A5023888391: the author, its yearly counts, two works pages."""
+    if request.url.path == "/works":
+        return recorded("openalex_works_A5023888391_p1" if request.url.params["cursor"] == "*"
+                        else "openalex_works_A5023888391_p2")
+    if request.url.params.get("select") == "id,counts_by_year":
+        return recorded("openalex_author_counts_A5023888391")
+    return recorded("openalex_author_A5023888391")
+
+
+def refresh_cli(root: Path, obj: dict[str, object], *args: str) -> Result:
+    return CliRunner().invoke(main, ["--root", str(root), "authors", "refresh", *args], obj=obj)
+
+
+def test_authors_refresh(tmp_path: Path) -> None:
     folder = tmp_path / "content" / "authors"
     folder.mkdir(parents=True)
     (folder / "jason-priem.yaml").write_bytes(RECORD.encode())
@@ -346,17 +395,13 @@ def test_authors_refresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "api.openalex.org":
-            return recorded("openalex_author_A5023888391")
+            return openalex(request)
         return recorded("s2_not_found")
 
-    monkeypatch.setattr(metrics_mod, "make_client", functools.partial(
-        make_client, transport=httpx.MockTransport(handler)))
-    monkeypatch.setattr(metrics_mod, "MetricsClient", functools.partial(
-        MetricsClient, today=lambda: TODAY, sleep=lambda s: None))
-    result = CliRunner().invoke(main, ["--root", str(tmp_path), "authors", "refresh"])
-    assert result.exit_code == 1
-    assert "updated: jason-priem (Jason Priem): h-index 21, 4,261 citations, 67 papers" in (
-        result.stdout)
+    result = refresh_cli(tmp_path, offline(handler))
+    assert result.exit_code == 1, result.output
+    assert ("updated: jason-priem (Jason Priem): h-index 21, 4,261 citations, 67 papers, "
+            "4 works listed") in result.stdout
     assert ("failed: broken-id (Broken): no author with id 999 at Semantic Scholar: check the "
             "semantic_scholar id in the record; kept the old values") in result.stderr
     assert result.stdout.splitlines()[-1] == "1 updated, 0 unchanged, 1 skipped, 1 failed"
@@ -376,10 +421,140 @@ bio: 'OpenAlex の共同創設者。'
 """
     assert (folder / "broken-id.yaml").read_text(encoding="utf-8") == (
         "name: Broken\nsemantic_scholar: '999'\n")
-    again = CliRunner().invoke(main, ["--root", str(tmp_path), "authors", "refresh",
-                                      "jason-priem"])
+    again = refresh_cli(tmp_path, offline(handler), "jason-priem")
     assert again.exit_code == 0
     assert again.stdout.splitlines()[-1] == "0 updated, 1 unchanged, 0 skipped, 0 failed"
+
+
+class Trickle(httpx.SyncByteStream):
+    """A body that arrives one byte every ``gap`` seconds of the fake clock."""
+
+    def __init__(self, clock: Clock, data: bytes, gap: float) -> None:
+        self.clock, self.data, self.gap = clock, data, gap
+
+    def __iter__(self) -> Iterator[bytes]:
+        for byte in self.data:
+            self.clock.now += self.gap
+            yield bytes([byte])
+
+
+class Chunks(httpx.SyncByteStream):
+    """A body sent as it is (not decoded by httpx when the response is made)."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+
+BOMB = gzip.compress(b"0" * (40 * 2**20))  # 40 MB of zeros in about 40 KB
+"""Decoded, larger than the 16 MB cap."""
+
+# Each author's server misbehaves in its own way; every one is a failure message of its own,
+# the others go on, and nobody's old values are lost.
+BAD_ANSWERS: dict[str, tuple[Callable[[Clock], httpx.Response], str]] = {
+    "A1000000001": (lambda c: httpx.Response(200, headers={"content-encoding": "gzip"},
+                                             stream=Chunks(BOMB)),
+                    "OpenAlex sent an answer larger than 16 MB for A1000000001: check the API "
+                    "address, or try again later"),
+    "A1000000002": (lambda c: httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000),
+                    "OpenAlex sent malformed JSON for A1000000002 (nested deeper than 64 "
+                    "levels): try again later"),
+    "A1000000003": (lambda c: httpx.Response(200, headers={"content-encoding": "gzip"},
+                                             stream=Chunks(b"this is not gzip")),
+                    "OpenAlex sent an answer that is not valid gzip (Error -3 while "
+                    "decompressing data: incorrect header check) for A1000000003: try again "
+                    "later"),
+    "A1000000004": (lambda c: httpx.Response(200, stream=Trickle(c, b"{}" * 100, gap=5.0)),
+                    "OpenAlex did not finish its answer within 60 s for A1000000004: try again "
+                    "later, or raise PAPERDIGEST_HTTP_TIMEOUT"),
+    "A1000000005": (lambda c: httpx.Response(200, text="<html>busy</html>"),
+                    "OpenAlex sent malformed JSON for A1000000005 (Expecting value): try again "
+                    "later"),
+}
+
+
+def test_refresh_goes_on_after_any_bad_answer(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "authors"
+    folder.mkdir(parents=True)
+    old = "name: Ann\nopenalex: {}\nmetrics:\n  h_index: 3\n"
+    for n, author in enumerate([*BAD_ANSWERS, "A5023888391"]):
+        (folder / f"a{n}.yaml").write_text(old.format(author), encoding="utf-8")
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        author = request.url.path.rsplit("/", 1)[-1]
+        if author in BAD_ANSWERS:
+            return BAD_ANSWERS[author][0](clock)
+        return openalex(request)
+
+    result = refresh_cli(tmp_path, offline(handler, clock))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        f"failed: a{n} (Ann): {message}; kept the old values"
+        for n, (_, message) in enumerate(BAD_ANSWERS.values())]
+    assert result.stdout.splitlines() == [
+        "updated: a5 (Ann): h-index 21, 4,261 citations, 67 papers, 4 works listed",
+        "1 updated, 0 unchanged, 0 skipped, 5 failed"]
+    for n, author in enumerate(BAD_ANSWERS):
+        assert (folder / f"a{n}.yaml").read_text(encoding="utf-8") == old.format(author)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*(f"a{n}.yaml" for n in range(6)), "a5.works.json"])
+
+
+def test_refresh_stops_asking_when_the_command_deadline_is_spent(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "authors"
+    folder.mkdir(parents=True)
+    for n in range(3):
+        (folder / f"a{n}.yaml").write_text(f"name: Ann\nopenalex: A100000000{n}\n",
+                                           encoding="utf-8")
+    clock = Clock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        clock.now += 2  # each answer takes two seconds of the command's five
+        return recorded("openalex_unavailable")
+
+    result = refresh_cli(tmp_path, offline(handler, clock, Limits(deadline=5.0)))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        "OpenAlex: attempt 1 of 5 failed (HTTP 503 Service Unavailable); trying again in 1 s",
+        "failed: a0 (Ann): OpenAlex answered HTTP 503 Service Unavailable, and the command's "
+        "time limit of 5 s leaves no time to try again for A1000000000: try again later, or "
+        "raise PAPERDIGEST_HTTP_DEADLINE; kept the old values",
+        "failed: a1 (Ann): OpenAlex was not asked: the command's time limit of 5 s is spent "
+        "for A1000000001: try again later, or raise PAPERDIGEST_HTTP_DEADLINE; kept the old "
+        "values",
+        "failed: a2 (Ann): OpenAlex was not asked: the command's time limit of 5 s is spent "
+        "for A1000000002: try again later, or raise PAPERDIGEST_HTTP_DEADLINE; kept the old "
+        "values"]
+    assert clock.now == 105.0
+
+
+def test_refresh_refuses_to_write_what_the_build_rejects(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "authors"
+    folder.mkdir(parents=True)
+    text = "name: Ann\nopenalex: A5023888391\nhomepage: javascript:alert(1)\n"
+    (folder / "ann.yaml").write_text(text, encoding="utf-8")
+    result = refresh_cli(tmp_path, offline(lambda r: recorded("openalex_author_A5023888391")))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        "failed: ann (Ann): content/authors/ann.yaml: the build would reject it: line 3: "
+        "homepage: 'javascript:alert(1)' is not an http(s) URL: write the full address, "
+        "https://…: fix the record; kept the old values"]
+    assert (folder / "ann.yaml").read_text(encoding="utf-8") == text
+
+
+def test_refresh_of_an_unreadable_record_is_one_failure(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "authors"
+    folder.mkdir(parents=True)
+    (folder / "latin.yaml").write_bytes(b"name: Ren\xe9\n")
+    (folder / "ok.yaml").write_text("name: Ann\nopenalex: A5023888391\n", encoding="utf-8")
+    result = refresh_cli(tmp_path, offline(openalex))
+    assert result.exit_code == 1
+    assert ("failed: latin (latin): content/authors/latin.yaml: is not valid UTF-8: save the "
+            "file as UTF-8") in result.stderr
+    assert result.stdout.splitlines()[-1] == "1 updated, 0 unchanged, 0 skipped, 1 failed"
 
 
 def test_authors_add(tmp_path: Path) -> None:
@@ -395,3 +570,187 @@ def test_authors_add(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "already exists" in again.stderr
     japanese = run(main, ["--root", str(tmp_path), "authors", "add", "岡野原 大輔"])
     assert japanese.exit_code == 1 and "pass --id with a lower-case ASCII id" in japanese.stderr
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--semantic-scholar", '12"3'],
+     "Error: '12\"3' is not a Semantic Scholar author id: write the number at the end of the "
+     "author's page URL, e.g. 1741101\n"),
+    (["--semantic-scholar", "0123"],
+     "Error: '0123' is not a Semantic Scholar author id: write the number at the end of the "
+     "author's page URL, e.g. 1741101\n"),
+    (["--openalex", "W2741809807"],
+     "Error: 'W2741809807' is not an OpenAlex author id: write it as A followed by digits, e.g. "
+     "A5023888391\n"),
+    (["--id", "ann"], "Error: content/authors/ann.yaml: already exists: edit it, or pick another "
+                      "--id\n"),
+])
+def test_authors_add_refuses(tmp_path: Path, options: list[str], message: str) -> None:
+    (tmp_path / "content/authors").mkdir(parents=True)
+    (tmp_path / "content/authors/ann.yaml").write_text("name: Ann\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "authors", "add", "Ann Lee",
+                                       *options])
+    assert result.exit_code == 1
+    assert result.stderr == message
+    assert sorted(p.name for p in (tmp_path / "content/authors").iterdir()) == ["ann.yaml"]
+
+
+def test_authors_add_refuses_a_name_the_build_rejects(tmp_path: Path) -> None:
+    (tmp_path / "content/authors").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["--root", str(tmp_path), "authors", "add",
+                                       "<b>Ann</b>", "--id", "ann"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: content/authors/ann.yaml: the build would reject it: line 1: name: '<b>Ann</b>' "
+        "contains '<': names and titles are plain text; leave out <, > and backticks (write ＜ ＞ "
+        "if needed): nothing written\n")
+    assert list((tmp_path / "content/authors").iterdir()) == []
+
+
+def test_authors_add_writes_ids_as_the_schema_reads_them(tmp_path: Path) -> None:
+    (tmp_path / "content/authors").mkdir(parents=True)
+    result = CliRunner().invoke(main, [
+        "--root", str(tmp_path), "authors", "add", "Ann Lee", "--openalex",
+        "https://openalex.org/a5023888391", "--semantic-scholar", "2109876543210"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "content/authors/ann-lee.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[1:3] == ["openalex: A5023888391",
+                                      'semantic_scholar: "2109876543210"']
+    record, problems = check_record(text, "content/authors/ann-lee.yaml")
+    assert problems == [] and record is not None
+    assert record.fields["openalex"] == "A5023888391"
+
+
+ID_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"(https?://)?(www\.|api\.)?(openalex|semanticscholar)\.org/"
+                  r"(authors?/)?([A-Za-z-]+/)?[aA]?0?[0-9]{1,16}/?", fullmatch=True),
+    st.from_regex(r"[aA]?0?[0-9]{1,16}", fullmatch=True),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ID_TEXT)
+def test_the_schema_and_the_tools_read_ids_alike(text: str) -> None:
+    for source, rule in ((OPENALEX, schema.openalex), (S2, schema.semantic_scholar)):
+        try:
+            tool: str | None = normalize_id(source, text)
+        except MetricsError:
+            tool = None
+        try:
+            build: str | None = rule(text)
+        except schema.Invalid:
+            build = None
+        # The schema also refuses control and invisible characters the tools would strip.
+        assert build == tool or (build is None and text != text.strip())
+        if tool is not None:
+            assert normalize_id(source, tool) == tool  # the bare id reads as itself
+
+
+# --- works ---------------------------------------------------------------------------------
+
+WORKS = DATA / "metrics" / "works"
+OA_WORKS = ("https://api.openalex.org/works?filter=author.id%3AA5023888391&sort=publication_"
+            "date%3Adesc&per-page=100&cursor={}&select=id%2Cdisplay_name%2Cpublication_date%2C"
+            "primary_location%2Clocations%2Cdoi%2Ccited_by_count")
+
+
+def test_openalex_works_newest_first_with_yearly_citations() -> None:
+    server = Server("openalex_works_A5023888391_p1", "openalex_works_A5023888391_p2",
+                    "openalex_author_counts_A5023888391")
+    listed = WorksClient(client(OPENALEX, server)).fetch("A5023888391", TODAY)
+    assert dump_works(listed) == (WORKS / "A5023888391.works.json").read_text(encoding="utf-8")
+    cursor = "IlsxNzAwMDAwMDAwMDAwLCAnaHR0cHM6Ly9vcGVuYWxleC5vcmcvVzQzOTE2NzAxMTInXSI%3D"
+    assert server.urls == [OA_WORKS.format("%2A"), OA_WORKS.format(cursor),
+                           "https://api.openalex.org/authors/A5023888391?select=id%2C"
+                           "counts_by_year"]
+    # The markup is gone, the arXiv DOI became the arXiv id, the bad DOI was dropped.
+    first, *_, last = listed.works
+    assert (first.title[:36], first.arxiv, first.doi, first.venue) == (
+        "OpenAlex: A fully-open index of scho", parse_arxiv_id("2205.01833"), None, None)
+    assert (last.title, last.doi, last.date) == ("How and why scholars cite on Twitter", None,
+                                                 None)
+    assert listed.counts_by_year == ((2024, 402), (2025, 455), (2026, 198))
+
+
+def test_semantic_scholar_works_are_paged_by_offset() -> None:
+    server = Server("s2_papers_1741101_p1", "s2_papers_1741101_p2")
+    listed = WorksClient(client(S2, server)).fetch("1741101", TODAY)
+    assert dump_works(listed) == (WORKS / "1741101.works.json").read_text(encoding="utf-8")
+    assert [r.url.params["offset"] for r in server.requests] == ["0", "100"]
+    assert listed.counts_by_year == ()
+
+
+def _oa_page(start: int, cursor: str | None) -> httpx.Response:
+    day = dt.date(2026, 1, 1)
+    results = [{"display_name": f"Paper {n}", "cited_by_count": n,
+                "publication_date": (day - dt.timedelta(days=n)).isoformat()}
+               for n in range(start, start + 100)]
+    return httpx.Response(200, json={"meta": {"next_cursor": cursor}, "results": results})
+
+
+def test_at_most_the_newest_200_works_are_asked_for() -> None:
+    server = Server(_oa_page(0, "b"), _oa_page(100, "c"),
+                    httpx.Response(200, json={"counts_by_year": []}))
+    listed = WorksClient(client(OPENALEX, server)).fetch("A5023888391", TODAY)
+    assert len(listed.works) == 200 and listed.works[0].title == "Paper 0"
+    assert [r.url.params.get("cursor") for r in server.requests] == ["*", "b", None]
+
+
+def test_semantic_scholar_pages_are_capped_and_the_newest_kept() -> None:
+    def page(n: int) -> httpx.Response:
+        data = [{"title": f"P{n}-{i}", "publicationDate": f"{2000 + n}-01-{i % 28 + 1:02d}"}
+                for i in range(100)]
+        return httpx.Response(200, json={"offset": n * 100, "next": n * 100 + 100, "data": data})
+
+    server = Server(*[page(n) for n in range(S2_MAX_PAGES)])
+    listed = WorksClient(client(S2, server)).fetch("1741101", TODAY)
+    assert len(server.requests) == S2_MAX_PAGES == 5
+    assert len(listed.works) == 200
+    assert {w.date.year for w in listed.works if w.date} == {2004, 2003}
+
+
+@pytest.mark.parametrize(("reply", "message"), [
+    (httpx.Response(200, json={"meta": {}, "results": None}),
+     "OpenAlex's works answer for A5023888391 has no results list: try again later or use the "
+     "other source"),
+    (httpx.Response(200, json=[]),
+     "OpenAlex sent list instead of an object for the works of A5023888391: try again later"),
+    (httpx.Response(301, headers={"location": "/works?x"}),
+     "OpenAlex answered HTTP 301 for A5023888391: check the openalex id in the record"),
+])
+def test_bad_works_answers(reply: httpx.Response, message: str) -> None:
+    with pytest.raises(MetricsError) as info:
+        WorksClient(client(OPENALEX, Server(reply))).fetch("A5023888391", TODAY)
+    assert str(info.value) == message
+
+
+def test_refresh_writes_the_works_file_and_keeps_it_when_the_works_fail(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "authors"
+    folder.mkdir(parents=True)
+    record = folder / "jason-priem.yaml"
+    record.write_text("name: Jason Priem\nopenalex: A5023888391\n", encoding="utf-8")
+    result = refresh_cli(tmp_path, offline(openalex))
+    assert result.exit_code == 0, result.output
+    written = (folder / "jason-priem.works.json").read_text(encoding="utf-8")
+    assert written == (WORKS / "A5023888391.works.json").read_text(encoding="utf-8")
+    assert parse_works(written, "jason-priem.works.json")[1] == []
+    again = refresh_cli(tmp_path, offline(openalex))
+    assert again.stdout.splitlines()[-1] == "0 updated, 1 unchanged, 0 skipped, 0 failed"
+    before = record.read_text(encoding="utf-8")
+
+    def works_down(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/works":
+            return recorded("openalex_unavailable")
+        return openalex(request)
+
+    tomorrow = offline(works_down)
+    tomorrow["network"].timing = Timing(sleep=lambda s: None,  # type: ignore[attr-defined]
+                                        today=lambda: TODAY + dt.timedelta(days=1))
+    failed = refresh_cli(tmp_path, tomorrow)
+    assert failed.exit_code == 1
+    assert failed.stderr.splitlines()[-1] == (
+        "failed: jason-priem (Jason Priem): OpenAlex did not answer for A5023888391 after 5 "
+        "attempts (last: HTTP 503): try again later; kept the old values")
+    assert record.read_text(encoding="utf-8") == before  # the metrics waited for the works
+    assert (folder / "jason-priem.works.json").read_text(encoding="utf-8") == written

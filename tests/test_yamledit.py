@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from paperdigest.content.yamlsafe import load
 from paperdigest.edit import yamledit
 from paperdigest.edit.yamledit import replace_block, scalar, unified_diff, write_atomic
+from paperdigest.errors import WriteError
 
 RECORDS = DATA / "metrics" / "records"
 TODAY = dt.date(2026, 11, 22)
@@ -198,8 +199,10 @@ def test_write_atomic_leaves_the_old_file_when_the_rename_fails(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError, match="No space left"):
-        write_atomic(path, "name: B\n")
+    with pytest.raises(WriteError) as info:
+        write_atomic(path, "name: B\n", shown="content/authors/a.yaml")
+    assert str(info.value) == ("content/authors/a.yaml: No space left on device: free some disk "
+                               "space and run the command again")
     assert path.read_text(encoding="utf-8") == "name: A\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml"]
 

@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -34,6 +31,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..content.yamlsafe import load as load_yaml
 from ..errors import ContentError
+from .files import write_atomic as write_atomic  # kept here for older callers
 
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _RESERVED = re.compile(r"(?i)(?:true|false|yes|no|on|off|null|y|n)")
@@ -346,42 +344,3 @@ def unified_diff(path: str, old: str, new: str) -> str:
     """A unified diff of a planned edit (for ``--dry-run``); empty when nothing changes."""
     return "".join(difflib.unified_diff(old.splitlines(keepends=True),
                                         new.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename, keeping the file's permissions.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, and only then
-    takes the old file's place, so a crash leaves either the old file or the new one.
-    """
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _sync_dir(path.parent)
-
-
-def _sync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); skipped where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

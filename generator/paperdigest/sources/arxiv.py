@@ -3,7 +3,8 @@
 This module sits at the edge of the one-way flow: only the CLI calls it, and the site build
 never does. The ``httpx.Client`` is passed in, so tests replay recorded answers through
 ``httpx.MockTransport``; the clock and the sleep are passed in too, so the three-second
-spacing arXiv asks for can be checked without waiting.
+spacing arXiv asks for can be checked without waiting. Spacing, retries, time and size
+limits are ``http.PoliteClient``'s; this module knows arXiv's answers.
 
 arXiv's terms: at most one request every three seconds, one connection at a time, and a
 User-Agent that says who is asking. Errors come back as Atom too (HTTP 400 with an entry
@@ -13,7 +14,6 @@ whose summary says what was wrong), and an unknown id is an empty feed.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import os
 import re
 import time
@@ -23,15 +23,15 @@ from dataclasses import dataclass
 
 import httpx
 
-from .. import __version__
 from ..content.ids import ArxivId, parse_arxiv_id
 from ..content.ids import abs_url as _abs_url
 from ..content.ids import pdf_url as _pdf_url
 from ..errors import ArxivError
+from . import http
+from .http import Deadline, HttpFailure, Limits, Reply, Timing
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
 API_ENV = "PAPERDIGEST_ARXIV_API"
-PROJECT_URL = "https://github.com/paperdigest/paperdigest"
 
 BATCH_SIZE = 100
 """Ids per request in ``fetch_many``; arXiv's own examples keep ``id_list`` this short."""
@@ -111,8 +111,7 @@ def _checked_url(url: str, described: str) -> str:
 
 def user_agent(mailto: str | None = None) -> str:
     """The User-Agent arXiv asks for: who is calling and where to find them."""
-    contact = f"; mailto:{mailto}" if mailto else ""
-    return f"paperdigest/{__version__} (+{PROJECT_URL}{contact})"
+    return http.user_agent(f"mailto:{mailto}" if mailto else "")
 
 
 USER_AGENT = user_agent()
@@ -120,16 +119,26 @@ USER_AGENT = user_agent()
 
 
 def make_client(*, timeout: float = 30.0, mailto: str | None = None,
-                transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """An ``httpx.Client`` set up for arXiv: one connection, a timeout, a descriptive UA."""
-    return httpx.Client(
-        timeout=httpx.Timeout(timeout),
-        headers={"User-Agent": user_agent(mailto)},
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        # export.arxiv.org has moved between http and https before; follow such moves.
-        follow_redirects=True,
-        transport=transport,
-    )
+                transport: httpx.BaseTransport | None = None,
+                factory: http.ClientFactory = http.make_client) -> httpx.Client:
+    """An ``httpx.Client`` set up for arXiv: one connection, a timeout, a descriptive UA.
+
+    export.arxiv.org has moved between http and https before; ``ArxivClient`` follows such
+    moves (on the same host only).
+    """
+    options: dict[str, object] = {"user_agent": user_agent(mailto), "timeout": timeout,
+                                  "max_connections": 1}
+    if transport is not None:
+        options["transport"] = transport
+    return factory(**options)
+
+
+def connect(online: http.Online, api: str | None = None) -> tuple[httpx.Client, ArxivClient]:
+    """The connection and the client for one command (``api``: the ``--arxiv-api`` option);
+    close the connection when the command ends."""
+    url = api_url_from_env(api)
+    client = online.client(user_agent=USER_AGENT, timeout=30.0, max_connections=1)
+    return client, ArxivClient(client, api_url=url, **online.settings())
 
 
 class ArxivClient:
@@ -137,15 +146,19 @@ class ArxivClient:
 
     def __init__(self, client: httpx.Client, *, api_url: str = DEFAULT_API,
                  min_interval: float = 3.0, max_retries: int = 4,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 sleep: Callable[[float], object] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic,
+                 timing: Timing | None = None, limits: Limits | None = None,
+                 deadline: Deadline | None = None,
+                 notify: Callable[[str], None] | None = None) -> None:
         self.api_url = api_url
         self.min_interval = min_interval
         self.max_retries = max(0, max_retries)
-        self._client = client
-        self._sleep = sleep
-        self._clock = clock
-        self._last: float | None = None
+        self._http = http.PoliteClient(
+            client, name=f"the arXiv API at {api_url}", min_interval=min_interval,
+            max_retries=self.max_retries, backoff=BACKOFF, max_wait=MAX_WAIT,
+            timing=timing or Timing(clock=clock, sleep=sleep), limits=limits,
+            deadline=deadline, notify=notify)
         # A bare httpx.Client announces itself as python-httpx; arXiv wants to know who calls.
         default_ua = client.headers.get("user-agent", "").startswith("python-httpx/")
         self._headers = {"User-Agent": user_agent()} if default_ua else {}
@@ -172,63 +185,40 @@ class ArxivClient:
                 found[record.id.base] = record
         return found
 
-    def _throttle(self) -> None:
-        if self._last is None:
-            return
-        wait = self._last + self.min_interval - self._clock()
-        if wait > 0:
-            self._sleep(wait)
-
-    def _get(self, ids: Sequence[ArxivId]) -> httpx.Response:
+    def _get(self, ids: Sequence[ArxivId]) -> Reply:
         """GET the feed for ``ids``, retrying what may pass; other answers are returned."""
         params = {"id_list": ",".join(i.full for i in ids), "max_results": str(len(ids))}
-        attempts = self.max_retries + 1
-        failure = ArxivError("unreachable")  # replaced on the first failed attempt
-        for attempt in range(attempts):
-            self._throttle()
-            try:
-                response = self._client.get(self.api_url, params=params, headers=self._headers)
-            except httpx.UnsupportedProtocol as exc:
-                raise ArxivError(self._unreachable(exc, 1)) from exc
-            except httpx.TransportError as exc:
-                self._last = self._clock()
-                failure = ArxivError(self._unreachable(exc, attempt + 1))
-                failure.__cause__ = exc
-                delay = self._backoff(attempt)
-            else:
-                self._last = self._clock()
-                if response.status_code not in RETRY_STATUSES:
-                    return response
-                status = _status(response)
-                asked = retry_after(response)
-                if asked is not None and asked > MAX_WAIT:
-                    raise ArxivError(
-                        f"the arXiv API at {self.api_url} asked to wait {asked:.0f} s before "
-                        f"the next request ({status}) for {_show(ids)}; try again after that")
-                delay = self._backoff(attempt) if asked is None else asked
-                failure = ArxivError(
-                    f"the arXiv API at {self.api_url} still answered {status} after "
-                    f"{_attempts(attempt + 1)} for {_show(ids)}; arXiv is busy or down, "
-                    "try again in a few minutes")
-            if attempt + 1 < attempts:
-                self._sleep(delay)
-        raise failure
+        try:
+            return self._http.get(self.api_url, params=params, headers=self._headers,
+                                  retryable=RETRY_STATUSES.__contains__)
+        except HttpFailure as exc:
+            raise ArxivError(self._failure(exc, ids)) from exc.error or exc
 
-    def _backoff(self, attempt: int) -> float:
-        return float(min(MAX_WAIT, BACKOFF * 2**attempt))
+    def _failure(self, exc: HttpFailure, ids: Sequence[ArxivId]) -> str:
+        if exc.kind in ("transport", "unsupported") and exc.error is not None:
+            return self._unreachable(exc.error, exc.attempts)
+        if exc.kind == "wait" and exc.reply is not None:
+            return (f"the arXiv API at {self.api_url} asked to wait {exc.wait:.0f} s before "
+                    f"the next request ({exc.reply.status_line}) for {_show(ids)}; try again "
+                    "after that")
+        if exc.kind == "status" and exc.reply is not None:
+            return (f"the arXiv API at {self.api_url} still answered {exc.reply.status_line} "
+                    f"after {_attempts(exc.attempts)} for {_show(ids)}; arXiv is busy or "
+                    "down, try again in a few minutes")
+        return f"the arXiv API at {self.api_url} {exc.reason} for {_show(ids)}: {exc.fix}"
 
-    def _unreachable(self, exc: httpx.TransportError, attempts: int) -> str:
+    def _unreachable(self, exc: Exception, attempts: int) -> str:
         reason = str(exc) or type(exc).__name__
         return (f"could not reach the arXiv API at {self.api_url}: {reason} "
                 f"({_attempts(attempts)}); "
                 f"check your connection or set {API_ENV}")
 
-    def _records(self, ids: Sequence[ArxivId], response: httpx.Response) -> list[ArxivRecord]:
+    def _records(self, ids: Sequence[ArxivId], response: Reply) -> list[ArxivRecord]:
         """Turn a final answer into records, or into the error it stands for."""
-        status = response.status_code
+        status = response.status
         if status not in (200, 400):
             raise ArxivError(
-                f"the arXiv API at {self.api_url} answered {_status(response)} for "
+                f"the arXiv API at {self.api_url} answered {response.status_line} for "
                 f"{_show(ids)}; check that address ({API_ENV} sets it) or try again later")
         try:
             records, errors = _parse(response.content)
@@ -252,31 +242,6 @@ class ArxivClient:
 
 def _attempts(count: int) -> str:
     return "1 attempt" if count == 1 else f"{count} attempts"
-
-
-def _status(response: httpx.Response) -> str:
-    return f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asked us to wait (``Retry-After`` as seconds or an HTTP date)."""
-    value = response.headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
-    until = _http_date(value)
-    if until is None:
-        return None
-    # Measure against the server's own Date header, so a skewed local clock does not matter.
-    now = _http_date(response.headers.get("date", "")) or dt.datetime.now(dt.UTC)
-    return max(0.0, (until - now).total_seconds())
-
-
-def _http_date(value: str) -> dt.datetime | None:
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def _show(ids: Sequence[ArxivId]) -> str:
