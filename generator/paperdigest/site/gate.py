@@ -5,7 +5,8 @@
 and reports any ``on…=`` handler attribute, any ``javascript:``, ``vbscript:`` or ``data:``
 URL in a URL attribute, ``srcdoc``, ``<base>``, any ``<meta http-equiv>``, and any
 ``<script>`` that is not the theme's. A theme script is one whose ``src`` is Material's
-bundle folder or an ``extra_javascript`` entry, a JSON data block, or an inline script whose
+bundle folder or an ``extra_javascript`` entry, a JSON data block (``application/json`` or
+``application/ld+json`` whose text parses as JSON), or an inline script whose
 text matches a ``<script>`` block of the theme's own templates (read from the installed
 theme, so a Material upgrade needs no change here). Template expressions inside those blocks
 may only expand to URL-like text, so content cannot smuggle code through them.
@@ -18,6 +19,7 @@ parsed in full, which keeps the gate cheap on large sites.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -99,8 +101,31 @@ class ScriptPolicy:
         if src is not None:
             return self.allows_src(src, page)
         if (attrs.get("type") or "").strip().lower() in _DATA_TYPES:
-            return True
+            return _data_block(attrs, body)
         return not attrs and _inline_allowed(self.inline, body)
+
+
+_DATA_ATTRIBUTES = frozenset({"type", "id"})
+_SCRIPT_STATE_CHANGERS = ("<!--", "<script", "</script")
+
+
+def _data_block(attrs: dict[str, str | None], body: str) -> bool:
+    """A JSON data block (Material's ``#__config``, a page's JSON-LD) and nothing else.
+
+    Its text must parse as JSON, and hold no ``<!--`` or ``<script``: those switch the HTML
+    tokenizer into states where the next ``</script>`` no longer ends the block, so what
+    follows would be read differently by a browser than by this scanner.
+    """
+    if not set(attrs) <= _DATA_ATTRIBUTES:
+        return False
+    low = body.lower()
+    if any(marker in low for marker in _SCRIPT_STATE_CHANGERS):
+        return False
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,251 @@
+"""Building the share cards of a site: which cards, with which font, from the cache or drawn.
+
+``site_cards`` says what each card of the site shows (``cards.CardText`` by output path);
+``find_fonts`` finds a Japanese font that a package installed (never one downloaded);
+``CardCache.draw_all`` returns the PNGs, reading a card from ``.cache/paperdigest/cards/``
+when one was drawn before from the same text, font and Pillow, and drawing the misses, on
+every core when there are many. A corrupt or unreadable entry is drawn again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from importlib import import_module
+from pathlib import Path
+
+import PIL
+
+from ..content.model import Author, Paper, Site, Tag
+from ..content.parallel import workers
+from ..errors import PaperdigestError
+from ..project import Project
+from . import cards, paths
+
+FONT_PACKAGES = ("noto_cjk_sans_jp_bold", "noto_cjk_sans_jp_regular")
+"""The PyPI packages (``noto-cjk-sans-jp-bold``, ``-regular``) that ship the card font."""
+FONT_HINT = ("pip install noto-cjk-sans-jp-bold noto-cjk-sans-jp-regular (paperdigest "
+             "depends on them), or install Debian's fonts-noto-cjk (apt-get install "
+             "fonts-noto-cjk), or turn cards off with 'cards: false' under the paperdigest "
+             "plugin in mkdocs.yml")
+CACHE_DIR = Path(".cache") / "paperdigest" / "cards"
+"""The card cache, relative to the project root."""
+MIN_PARALLEL = 24
+"""Below this many cards to draw, worker start-up costs more than it saves."""
+CARD_VERSION = "1"
+"""Part of every cache key, with a hash of ``cards.py``: change it when the look of the cards
+changes through something else (the card text built here)."""
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class CardFontError(PaperdigestError):
+    """No Japanese font for the share cards is installed."""
+
+
+def _package_font(module: str) -> str | None:
+    try:
+        found = import_module(module)
+    except ImportError:
+        return None
+    path = Path(str(getattr(found, "FONT_PATH", "")))
+    return str(path) if path.is_file() else None
+
+
+def _fontconfig(pattern: str) -> tuple[str, int] | None:
+    """The file and face index fontconfig picks for ``pattern``, if it covers Japanese."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        out = subprocess.run([fc_match, "-f", "%{file}\n%{index}\n%{lang}", pattern],
+                             capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    parts = out.split("\n")
+    # fc-match always answers with some font; only one that covers Japanese will do.
+    if len(parts) < 3 or "ja" not in parts[2].split("|") or not Path(parts[0]).is_file():
+        return None
+    return parts[0], int(parts[1]) if parts[1].isdigit() else 0
+
+
+def find_fonts() -> cards.Fonts:
+    """The card fonts: Noto Sans CJK JP from its PyPI packages, else from fontconfig.
+
+    Raises:
+        CardFontError: neither is installed; the message names the packages to install.
+    """
+    bold, regular = (_package_font(m) for m in FONT_PACKAGES)
+    if bold and regular:
+        return cards.Fonts(bold=bold, regular=regular)
+    fc_bold = _fontconfig("Noto Sans CJK JP:style=Bold")
+    fc_regular = _fontconfig("Noto Sans CJK JP:style=Regular")
+    if fc_bold is None or fc_regular is None:
+        raise CardFontError("paperdigest: share cards need a Japanese font and none is "
+                            f"installed: {FONT_HINT}")
+    return cards.Fonts(bold=fc_bold[0], regular=fc_regular[0], bold_index=fc_bold[1],
+                       regular_index=fc_regular[1])
+
+
+# --- what the cards show ---------------------------------------------------------------------
+def _footer_measure() -> cards.Measure:
+    # The authors line is fitted when drawing too; here a full-width estimate keeps the card
+    # text independent of the font (and so of the machine).
+    return lambda text: sum(1.0 if ord(c) < 0x1100 else 2.0 for c in text)
+
+
+FOOTER_UNITS = 68
+"""Width of the footer in half-width characters, for choosing how many authors to name."""
+
+
+def paper_card(paper: Paper, site: Site, site_name: str) -> cards.CardText:
+    """A paper's card: title, blurb, authors, date and category."""
+    names = [site.authors[slug].name for slug in paper.authors]
+    date = paper.date.isoformat()[:7] if paper.date_is_estimated else paper.date.isoformat()
+    label = f"{date} · {paper.category}" if paper.category else date
+    return cards.CardText(site=site_name, label=label, title=paper.title, body=paper.blurb,
+                          footer=cards.authors_line(names, FOOTER_UNITS, _footer_measure()))
+
+
+def author_card(author: Author, site: Site, site_name: str) -> cards.CardText:
+    """An author's card: name, affiliation, papers and tags."""
+    papers = site.papers_by_author.get(author.slug, ())
+    tags = [f"#{site.tags[slug].name}" for slug, _n in site.top_tags_by_author.get(author.slug,
+                                                                                   ())[:5]]
+    body = f"論文ダイジェスト {len(papers)} 本" + (f" · {' '.join(tags)}" if tags else "")
+    title = author.name + (f"（{author.native_name}）" if author.native_name else "")
+    return cards.CardText(site=site_name, label="著者", title=title, body=body,
+                          footer=author.affiliation or "")
+
+
+def tag_card(tag: Tag, site: Site, site_name: str) -> cards.CardText:
+    """A tag's card: the tag, how many papers, the newest titles."""
+    papers = site.papers_by_tag.get(tag.slug, ())
+    newest = " / ".join(p.title for p in papers[:3])
+    return cards.CardText(site=site_name, label="タグ", title=f"#{tag.name}",
+                          body=f"{len(papers)} 本の論文ダイジェスト: {newest}", footer="")
+
+
+def site_cards(site: Site, site_name: str) -> dict[str, cards.CardText]:
+    """Every card of the site by output path, papers first, in a stable order."""
+    out = {paths.paper_card(p): paper_card(p, site, site_name) for p in site.papers}
+    out.update((paths.author_card(slug), author_card(a, site, site_name))
+               for slug, a in site.authors.items())
+    out.update((paths.tag_card(slug), tag_card(t, site, site_name))
+               for slug, t in site.tags.items())
+    return out
+
+
+# --- cache and drawing -----------------------------------------------------------------------
+@dataclass
+class DrawStats:
+    """What the last ``draw_all`` did."""
+
+    hits: int = 0
+    drawn: int = 0
+    parallel: bool = False
+
+
+def _font_identity(path: str) -> str:
+    st = os.stat(path)
+    return f"{Path(path).name}:{st.st_size}"
+
+
+def _code_identity() -> str:
+    """A hash of ``cards.py``: a new layout or colour never reuses an old card."""
+    return hashlib.blake2b(Path(cards.__file__).read_bytes(), digest_size=8).hexdigest()
+
+
+def _draw_job(job: tuple[cards.CardText, cards.Fonts]) -> bytes:
+    return cards.draw(*job)
+
+
+class CardCache:
+    """Cards by content hash in a folder; ``None`` as folder keeps nothing between builds."""
+
+    def __init__(self, folder: Path | None, fonts: cards.Fonts) -> None:
+        self.folder = folder
+        self.fonts = fonts
+        self.stats = DrawStats()
+        # The font file, Pillow and the drawing code change the pixels: all are in the key.
+        self._salt = json.dumps([CARD_VERSION, PIL.__version__, _code_identity(),
+                                 _font_identity(fonts.bold), fonts.bold_index,
+                                 _font_identity(fonts.regular), fonts.regular_index])
+
+    def key(self, card: cards.CardText) -> str:
+        """The content hash naming ``card`` in the cache."""
+        text = json.dumps([self._salt, asdict(card)], ensure_ascii=False, sort_keys=True)
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+
+    def _read(self, key: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / f"{key}.png").read_bytes()
+        except OSError:
+            return None
+        # A truncated or foreign file is not a card: draw it again.
+        return data if data.startswith(_PNG_MAGIC) and data.endswith(b"IEND\xaeB`\x82") else None
+
+    def _write(self, key: str, data: bytes) -> None:
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{key}.{os.getpid()}.tmp"
+            tmp.write_bytes(data)
+            tmp.replace(self.folder / f"{key}.png")  # atomic: a reader never sees half a card
+        except OSError:
+            pass  # a read-only cache only costs time
+
+    def draw_all(self, wanted: Mapping[str, cards.CardText]) -> dict[str, bytes]:
+        """The PNG of every card, by the same keys as ``wanted``, in the same order."""
+        self.stats = DrawStats()
+        keys = {path: self.key(card) for path, card in wanted.items()}
+        found: dict[str, bytes] = {}
+        for key in dict.fromkeys(keys.values()):
+            data = self._read(key)
+            if data is not None:
+                found[key] = data
+        missing = {keys[p]: card for p, card in wanted.items() if keys[p] not in found}
+        self.stats.hits = len(keys) - sum(1 for k in keys.values() if k in missing)
+        self.stats.drawn = len(missing)
+        jobs = [(card, self.fonts) for card in missing.values()]
+        use = workers()
+        if use >= 2 and len(jobs) >= MIN_PARALLEL and sys.platform.startswith("linux"):
+            self.stats.parallel = True
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=use, mp_context=context) as pool:
+                drawn = list(pool.map(_draw_job, jobs, chunksize=8))
+        else:
+            drawn = [_draw_job(job) for job in jobs]
+        for key, data in zip(missing, drawn, strict=True):
+            found[key] = data
+            self._write(key, data)
+        self._prune(set(keys.values()))
+        return {path: found[key] for path, key in keys.items()}
+
+    def _prune(self, keep: set[str]) -> None:
+        """Delete the cards no page uses any more, so the folder does not grow forever."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for entry in self.folder.glob("*.png"):
+            if entry.stem not in keep:
+                entry.unlink(missing_ok=True)
+
+
+def draw_site_cards(site: Site, project: Project) -> tuple[dict[str, bytes], DrawStats]:
+    """The share cards of every paper, author and tag page, drawn only when not cached.
+
+    ``{site-relative path: PNG}``; used by the plugin and by ``paperdigest export``.
+    """
+    folder = project.cache_dir / "cards" if project.cache_dir is not None else None
+    cache = CardCache(folder, find_fonts())
+    return cache.draw_all(site_cards(site, project.site_name)), cache.stats
