@@ -145,9 +145,9 @@ def test_built_site_has_search_feeds_and_reader_pages(
                  "tags/llm/feed.xml"):
         assert (site / path).is_file(), path
     author = (site / "authors" / "alice-smith" / "index.html").read_text(encoding="utf-8")
-    assert ('<link rel="alternate" type="application/atom+xml" title="Alice Smith の新着 '
+    assert ('<link rel="alternate feed" type="application/atom+xml" title="Alice Smith の新着 '
             '(Atom)" href="feed.xml">') in author
-    assert '<link rel="alternate" type="application/atom+xml" title="paperdigest (Atom)" ' \
+    assert '<link rel="alternate feed" type="application/atom+xml" title="paperdigest (Atom)" ' \
            'href="../../feed.xml">' in author
     assert "<div data-pagefind-body>" in author
     paper = (site / "papers" / "2503.00001" / "index.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -89,3 +90,60 @@ def test_reader_pages_are_rendered(site: Site) -> None:
     assert "@misc{smith2025alpha," in paper
     assert "[Atom フィード](../authors/alice-smith/feed.xml)" in pages["authors/alice-smith.md"]
     assert 'pd_feed: "tags/llm/feed.xml"' in pages["tags/llm.md"]
+
+
+@pytest.mark.parametrize("years", [1, 2, 5, 9, 29, 60, 130, 1000])
+def test_year_axis_has_at_most_eight_round_labels_with_room(years: int) -> None:
+    labels = [str(1990 + i) for i in range(years)]
+    pitch = min(40.0, (stats.CHART_WIDTH - 30) / years)
+    chosen = stats.axis_labels(labels, pitch)
+    assert 1 <= len(chosen) <= stats.MAX_AXIS_LABELS
+    positions = sorted(chosen)
+    gaps = {b - a for a, b in itertools.pairwise(positions)}
+    assert len(gaps) <= 1  # evenly spaced, like a ruler
+    if gaps:
+        assert gaps.pop() * pitch >= 4 * stats.AXIS_FONT * 0.6 + 6  # "2000" never touches
+    if years >= 29:
+        assert all(int(chosen[i]) % 5 == 0 for i in positions)
+
+
+@pytest.mark.parametrize("months", [1, 6, 12, 36])
+def test_month_axis_labels(months: int) -> None:
+    labels = [f"{2020 + i // 12}-{i % 12 + 1:02d}" for i in range(months)]
+    pitch = min(40.0, (stats.CHART_WIDTH - 50) / months)
+    chosen = stats.axis_labels(labels, pitch)
+    assert 1 <= len(chosen) <= stats.MAX_AXIS_LABELS
+    assert set(chosen.values()) <= set(labels)
+
+
+def test_year_chart_of_a_long_range_labels_round_years_only() -> None:
+    rows = [(str(y), 1 if y in (1997, 2025) else 0) for y in range(1997, 2026)]
+    chart = stats.column_chart("c", "年別の論文数", rows)
+    under = [t for t in chart.split("<text")[1:] if 'font-size="11">' in t and "</text>" in t]
+    shown = [t.split(">", 1)[1].split("<", 1)[0] for t in under]
+    assert [s for s in shown if len(s) == 4] == ["2000", "2005", "2010", "2015", "2020", "2025"]
+    assert "19971998" not in chart
+
+
+def test_month_chart_starts_at_the_first_month_with_papers(site: Site) -> None:
+    series = stats.month_series(site.papers)
+    assert series[0] == ("2024-10", 0)  # six months at least, not thirty-six
+    assert series[-1] == ("2025-03", 2)
+    assert len(series) == 6
+    assert "月別の論文数（2024-10 〜 2025-03）" in stats.charts(site)["months"]
+
+
+def test_charts_are_drawn_at_a_phone_width(site: Site) -> None:
+    # 380 units on a 343 px column: 11-unit text is still 10 px on a phone.
+    for chart in stats.charts(site).values():
+        width = float(chart.split('viewBox="0 0 ', 1)[1].split(" ", 1)[0])
+        assert width <= stats.CHART_WIDTH
+    assert stats.AXIS_FONT * 343 / stats.CHART_WIDTH >= 9.9
+
+
+def test_stats_page_titles_every_chart(site: Site) -> None:
+    page = render_site(site, RenderOptions())["stats/index.md"]
+    headings = [line for line in page.splitlines() if line.startswith("## ")]
+    assert headings[:4] == ["## 月別の論文数", "## 年別の論文数", "## よく使われるタグ",
+                            "## ダイジェストの多い著者"]
+    assert page.count('<svg class="pd-chart"') == 4

@@ -33,8 +33,10 @@ def test_lines_of_every_node() -> None:
          "remove it and write plain text"),
         ("a: !custom x\n", 1,
          "YAML tags (!custom) are not allowed: remove it and write plain text"),
-        ("a: [1, 2\n", 2, "YAML syntax error: did not find expected ',' or ']'"),
-        ("a: b: c\n", 1, "YAML syntax error: mapping values are not allowed in this context"),
+        ("a: [1, 2\n", 1, "YAML syntax error: the '[' opened here is never closed: end it with "
+         "']', or, if the value is text, put it in quotes: a: \"[1, 2\""),
+        ("a: b: c\n", 1, "YAML syntax error: the value holds ': ', which YAML reads as a second "
+         "key: put the value in quotes: a: \"b: c\""),
         ("a: 1\n---\nb: 2\n", 2, "only one YAML document is allowed: remove the extra '---'"),
         ("? [a]\n: 1\n", 1, "a key must be plain text"),
     ],
@@ -70,3 +72,62 @@ def test_problems_carry_the_file_line_and_column() -> None:
     assert (problem.path, problem.line, problem.column) == ("content/authors/ann.yaml", 3, 7)
     assert str(problem) == ("content/authors/ann.yaml:3: anchors (&x) are not allowed: "
                             "write the value out in full")
+
+
+GENERIC = ("check the indentation, and put in quotes any value that holds ': ' or ' #' or "
+           "starts with one of [ ] { } & * ! | > ' \" % @ `")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        pytest.param("title: Foo: Bar\n", 1,
+                     "the value holds ': ', which YAML reads as a second key: put the value in "
+                     "quotes: title: \"Foo: Bar\"", id="colon-in-title"),
+        pytest.param("title: Foo: Bar  # draft\n", 1,
+                     "the value holds ': ', which YAML reads as a second key: put the value in "
+                     "quotes: title: \"Foo: Bar\"  # draft", id="comment-kept"),
+        pytest.param("authors:\n  - x: y: z\n", 2,
+                     "the value holds ': ', which YAML reads as a second key: put the value in "
+                     "quotes: - x: \"y: z\"", id="in-a-list"),
+        pytest.param("title: C:\\x: \"y\"\n", 1,
+                     "the value holds ': ', which YAML reads as a second key: put the value in "
+                     "quotes: title: 'C:\\x: \"y\"'", id="double-quotes-inside"),
+        pytest.param("title: [unclosed\nx: 1\n", 1,
+                     "the '[' opened here is never closed: end it with ']', or, if the value is "
+                     "text, put it in quotes: title: \"[unclosed\"", id="unclosed-bracket"),
+        pytest.param("title: \"abc\n", 1,
+                     "the quote opened here is never closed: end the value with the same quote: "
+                     "title: \"abc\"", id="unclosed-quote"),
+        pytest.param("title: @x\n", 1,
+                     "a value cannot start with '@': put the value in quotes: title: \"@x\"",
+                     id="indicator"),
+        pytest.param("title: 'it's'\n", 1,
+                     "text follows the closing quote: put the whole value in quotes: "
+                     "title: \"it's\"", id="apostrophe"),
+        pytest.param("title: x\n\tb: y\n", 2,
+                     "a tab character in the indentation: indent with spaces", id="tab"),
+        pytest.param("x: y\n- z\n", 2, f"did not find expected key: {GENERIC}", id="generic"),
+    ],
+)
+def test_syntax_errors_say_how_to_fix(text: str, line: int, message: str) -> None:
+    with pytest.raises(ContentError) as info:
+        load(text)
+    assert (info.value.problem.line, info.value.problem.message) == (
+        line, f"YAML syntax error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("title: Foo: Bar\n", {"title": "Foo: Bar"}),
+        ("title: C:\\x: \"y\"\n", {"title": 'C:\\x: "y"'}),
+        ("title: 'it's'\n", {"title": "it's"}),
+        ("title: a\\b: c\n", {"title": "a\\b: c"}),
+    ],
+)
+def test_the_suggested_line_reads_as_meant(text: str, expected: dict[str, str]) -> None:
+    with pytest.raises(ContentError) as info:
+        load(text)
+    suggested = info.value.problem.message.rsplit("quotes: ", 1)[1]
+    assert load(suggested + "\n")[0] == expected

@@ -165,11 +165,86 @@ def load(text: str, first_line: int = 1, path: str = "") -> tuple[Any, Lines]:
         for event in yaml.parse(text, Loader=_LOADER):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        message = f"YAML syntax error: {exc.problem or 'invalid YAML'}"
-        raise ContentError(Problem(path, line, None, message, column=column)) from None
+        raise ContentError(_syntax_problem(exc, text, first_line, path)) from None
     except yaml.YAMLError as exc:
         raise ContentError(Problem(path, None, None, f"YAML syntax error: {exc}")) from None
     return builder.root, builder.lines
+
+
+# ``key: value`` or ``- key: value`` on one line; the value is whatever follows ": ".
+_KEY_VALUE = re.compile(
+    r"(?P<lead>\s*(?:-\s+)?)(?P<key>[^\s:#][^:#]*?):(?:\s+(?P<value>.*?))?\s*")
+_QUOTES = "\"'"
+# What a plain value may not start with (YAML 1.1 indicators that open something else).
+_INDICATORS = "[]{}&*!|>%@`"
+_GENERIC_HINT = ("check the indentation, and put in quotes any value that holds ': ' or ' #' "
+                 "or starts with one of [ ] { } & * ! | > ' \" % @ `")
+
+
+def _quote(value: str) -> str:
+    """``value`` as a YAML quoted scalar that reads back as the same text."""
+    if '"' in value and "'" not in value:
+        return f"'{value}'"  # single quotes need no escapes
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _split_comment(value: str) -> tuple[str, str]:
+    """A plain value and its trailing `` # comment`` (YAML ends a plain value there)."""
+    at = value.find(" #")
+    return (value, "") if at < 0 else (value[:at].rstrip(), "  " + value[at:].lstrip())
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, first_line: int,
+                    path: str) -> Problem:
+    """A PyYAML syntax error as a problem that says how to fix it.
+
+    The usual cause in hand-written front matter is an unquoted value (``title: Foo: Bar``),
+    so where the line is ``key: value`` the message ends with the line written correctly.
+    """
+    problem = exc.problem or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    lines = text.splitlines()
+    # An unclosed bracket or quote is noticed lines later (often at the closing '---'); the
+    # fix belongs where it was opened, so point there.
+    opened = exc.context in ("while parsing a flow sequence", "while parsing a flow mapping",
+                             "while scanning a quoted scalar")
+    if opened and exc.context_mark is not None:
+        mark = exc.context_mark
+    if mark is None:
+        return Problem(path, None, None, f"YAML syntax error: {problem}: {_GENERIC_HINT}")
+    line, column = mark.line + first_line, mark.column + 1
+    source = lines[mark.line] if mark.line < len(lines) else ""
+    match = _KEY_VALUE.fullmatch(source)
+    value = (match.group("value") or "") if match else ""
+    message = f"{problem}: {_GENERIC_HINT}"
+    if "tab character" in problem:
+        message = "a tab character in the indentation: indent with spaces"
+    elif match and value:
+        lead, key = match.group("lead").lstrip(), match.group("key")
+        plain, comment = (value, "") if value[0] in _QUOTES else _split_comment(value)
+
+        def fixed(text: str) -> str:
+            return f"{lead}{key}: {_quote(text)}{comment}"
+
+        same_line = exc.problem_mark is not None and exc.problem_mark.line == mark.line
+        if "mapping values are not allowed" in problem and ": " in plain:
+            message = (f"the value holds ': ', which YAML reads as a second key: put the "
+                       f"value in quotes: {fixed(plain)}")
+        elif exc.context == "while scanning a quoted scalar":
+            message = (f"the quote opened here is never closed: end the value with the same "
+                       f"quote: {lead}{key}: {value}{value[0]}")
+        elif opened:
+            bracket, closing = ("[", "]") if "sequence" in (exc.context or "") else ("{", "}")
+            message = (f"the '{bracket}' opened here is never closed: end it with "
+                       f"'{closing}', or, if the value is text, put it in quotes: "
+                       f"{fixed(plain)}")
+        elif plain[0] in _INDICATORS:
+            message = (f"a value cannot start with '{plain[0]}': put the value in quotes: "
+                       f"{fixed(plain)}")
+        elif plain[0] in _QUOTES and same_line:
+            # 'it's' or "a" b: the quotes end before the text does.
+            inner = plain[1:-1] if len(plain) > 1 and plain[-1] == plain[0] else plain
+            message = (f"text follows the closing quote: put the whole value in quotes: "
+                       f"{fixed(inner)}")
+    return Problem(path, line, None, f"YAML syntax error: {message}", column=column)

@@ -69,8 +69,24 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.6 for ch in text)
 
 
-def _short(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _fit(text: str, size: float, width: float) -> str:
+    """``text`` cut with "…" so that it is drawn at most ``width`` wide."""
+    if _text_width(text, size) <= width:
+        return text
+    while text and _text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+CHART_WIDTH = 380.0
+"""Width of every chart in SVG units. Charts scale down to the column, so this is chosen
+close to a phone's text column (343 px at 375 px): text drawn at 11–13 units stays 10 px or
+larger there, and is drawn at its own size on a desktop."""
+AXIS_FONT, VALUE_FONT, LABEL_FONT = 11.0, 11.0, 13.0
+MAX_AXIS_LABELS = 8
+"""However many years or months a chart covers, its axis carries at most this many labels."""
+_YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+_MONTH_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120, 240, 600, 1200)
 
 
 def _svg(chart_id: str, title: str, width: float, height: float, body: list[str]) -> str:
@@ -78,7 +94,8 @@ def _svg(chart_id: str, title: str, width: float, height: float, body: list[str]
     return "\n".join([
         f'<svg class="pd-chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title" '
         f'viewBox="0 0 {_num(width)} {_num(height)}" width="100%" '
-        f'style="max-width:{_num(width)}px" font-size="12" fill="currentColor">',
+        f'style="max-width:{_num(width)}px" font-size="{_num(LABEL_FONT)}" '
+        f'fill="currentColor">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         *body,
         "</svg>",
@@ -91,52 +108,104 @@ _BAR = 'style="fill:var(--md-accent-fg-color,currentColor)"'
 def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]], unit: str = "本"
               ) -> str:
     """Horizontal bars, one per (label, value) row, labels on the left, values on the right."""
-    size, row_h, bar_w = 12.0, 22.0, 320.0
-    labels = [_short(label) for label, _ in rows]
-    label_w = min(240.0, max((_text_width(t, size) for t in labels), default=0.0) + 12)
+    row_h, value_w = 24.0, 30.0
+    widest = max((_text_width(label, LABEL_FONT) for label, _ in rows), default=0.0)
+    label_w = min(CHART_WIDTH * 0.45, widest + 10)  # long names are cut, the bar keeps room
+    bar_w = CHART_WIDTH - label_w - value_w
     top = max((v for _, v in rows), default=0) or 1
     body: list[str] = []
-    for i, ((label, value), shown) in enumerate(zip(rows, labels, strict=True)):
+    for i, (label, value) in enumerate(rows):
         y = 4 + i * row_h
         w = max(1.0, bar_w * value / top)
+        shown = _fit(label, LABEL_FONT, label_w - 8)
         body.append(
             f'<g><title>{escape(label)}: {value} {unit}</title>'
-            f'<text x="{_num(label_w - 8)}" y="{_num(y + 15)}" text-anchor="end">'
+            f'<text x="{_num(label_w - 6)}" y="{_num(y + 16)}" text-anchor="end">'
             f'{escape(shown)}</text>'
-            f'<rect x="{_num(label_w)}" y="{_num(y + 3)}" width="{_num(w)}" height="16" {_BAR}/>'
-            f'<text x="{_num(label_w + w + 6)}" y="{_num(y + 15)}">{value}</text></g>'
+            f'<rect x="{_num(label_w)}" y="{_num(y + 4)}" width="{_num(w)}" height="16" {_BAR}/>'
+            f'<text x="{_num(label_w + w + 4)}" y="{_num(y + 16)}">{value}</text></g>'
         )
-    return _svg(chart_id, title, label_w + bar_w + 48, 8 + len(rows) * row_h, body)
+    return _svg(chart_id, title, CHART_WIDTH, 8 + len(rows) * row_h, body)
+
+
+def _tick(label: str) -> int:
+    """A position on a regular scale: the year, or months since year 0 for ``YYYY-MM``."""
+    if len(label) == 7:
+        return int(label[:4]) * 12 + int(label[5:]) - 1
+    return int(label)
+
+
+def axis_labels(labels: Sequence[str], pitch: float) -> dict[int, str]:
+    """Which columns get a label under them, and its text.
+
+    The step is the smallest round one (1, 2, 5, 10 years; 1, 2, 3, 6, 12 months …) that
+    leaves at most ``MAX_AXIS_LABELS`` labels and room between them; labels fall on round
+    values (2000, 2005; January, July) so that the axis reads like a ruler.
+    """
+    if not labels:
+        return {}
+    months = len(labels[0]) == 7
+    steps = _MONTH_STEPS if months else _YEAR_STEPS
+    widest = max(_text_width(label, AXIS_FONT) for label in labels)
+    n = len(labels)
+    step = next((s for s in steps if math.ceil(n / s) <= MAX_AXIS_LABELS
+                 and s * pitch >= widest + 6), steps[-1])
+    yearly = months and step % 12 == 0  # only Januaries are labelled: the year says enough
+    chosen = {i: (label[:4] if yearly else label)
+              for i, label in enumerate(labels) if _tick(label) % step == 0}
+    return chosen or {0: labels[0]}
 
 
 def column_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]],
-                 caption: Sequence[str] | None = None, unit: str = "本") -> str:
-    """Vertical bars over time; ``caption`` gives the label under each bar ("" for none)."""
-    col_w, gap, plot_h, top_pad = 16.0, 6.0, 120.0, 18.0
+                 unit: str = "本") -> str:
+    """Vertical bars over consecutive years (``YYYY``) or months (``YYYY-MM``).
+
+    The chart keeps the same width whatever the range, so the bars get thinner as it grows;
+    a value is written over each bar while there is room, otherwise over the tallest only
+    (every bar's exact value is in its tooltip).
+    """
+    plot_h, top_pad = 120.0, 18.0
+    n = max(1, len(rows))
+    widest_label = max((_text_width(label, AXIS_FONT) for label, _ in rows), default=0.0)
+    # A margin of half a label, so the first and last labels are never cut at the edge.
+    margin = max(8.0, widest_label / 2 + 2)
+    pitch = min(40.0, (CHART_WIDTH - 2 * margin) / n)
+    col_w = max(2.0, pitch * 0.7)
+    width = 2 * margin + n * pitch
     top = max((v for _, v in rows), default=0) or 1
-    width = 12 + len(rows) * (col_w + gap)
-    body = [f'<line x1="6" x2="{_num(width - 6)}" y1="{_num(top_pad + plot_h)}" '
-            f'y2="{_num(top_pad + plot_h)}" stroke="currentColor" stroke-opacity="0.4"/>']
+    widest_value = _text_width(str(top), VALUE_FONT)
+    every_value = pitch >= widest_value + 2
+    tallest = next((i for i, (_, v) in enumerate(rows) if v == top), -1)
+    under = axis_labels([label for label, _ in rows], pitch)
+    base = top_pad + plot_h
+    body = [f'<line x1="{_num(margin - 4)}" x2="{_num(width - margin + 4)}" y1="{_num(base)}" '
+            f'y2="{_num(base)}" stroke="currentColor" stroke-opacity="0.4"/>']
     for i, (label, value) in enumerate(rows):
-        x = 12 + i * (col_w + gap)
+        cx = margin + i * pitch + pitch / 2
         h = plot_h * value / top
-        y = top_pad + plot_h - h
         parts = [f'<g><title>{escape(label)}: {value} {unit}</title>']
         if value:
-            parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(col_w)}" '
-                         f'height="{_num(h)}" {_BAR}/>')
-            parts.append(f'<text x="{_num(x + col_w / 2)}" y="{_num(y - 4)}" '
-                         f'text-anchor="middle" font-size="10">{value}</text>')
-        under = caption[i] if caption is not None else label
-        if under:
-            parts.append(f'<text x="{_num(x + col_w / 2)}" y="{_num(top_pad + plot_h + 14)}" '
-                         f'text-anchor="middle" font-size="10">{escape(under)}</text>')
+            parts.append(f'<rect x="{_num(cx - col_w / 2)}" y="{_num(base - h)}" '
+                         f'width="{_num(col_w)}" height="{_num(h)}" {_BAR}/>')
+            if every_value or i == tallest:
+                parts.append(f'<text x="{_num(cx)}" y="{_num(base - h - 4)}" '
+                             f'text-anchor="middle" font-size="{_num(VALUE_FONT)}">{value}'
+                             "</text>")
+        if i in under:
+            parts.append(f'<text x="{_num(cx)}" y="{_num(base + 15)}" text-anchor="middle" '
+                         f'font-size="{_num(AXIS_FONT)}">{escape(under[i])}</text>')
         body.append("".join(parts) + "</g>")
-    return _svg(chart_id, title, width, top_pad + plot_h + 22, body)
+    return _svg(chart_id, title, width, base + 22, body)
 
 
-def month_series(papers: Sequence[Paper], months: int = 36) -> list[tuple[str, int]]:
-    """Papers per month for the ``months`` months ending at the newest paper, zeros included."""
+def month_series(papers: Sequence[Paper], months: int = 36,
+                 least: int = 6) -> list[tuple[str, int]]:
+    """Papers per month, zeros included, ending at the newest paper's month.
+
+    At most ``months`` months are shown, starting at the first month that has a paper (but
+    never fewer than ``least``): a site with two recent months of papers gets a chart of
+    six months, not thirty-four empty ones.
+    """
     if not papers:
         return []
     counts = Counter((p.date.year, p.date.month) for p in papers)
@@ -145,7 +214,8 @@ def month_series(papers: Sequence[Paper], months: int = 36) -> list[tuple[str, i
     for _ in range(months):
         series.append((f"{year:04d}-{month:02d}", counts.get((year, month), 0)))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return series[::-1]
+    last_used = max(i for i, (_, n) in enumerate(series) if n)
+    return series[: max(least, last_used + 1)][::-1]
 
 
 def year_series(papers: Sequence[Paper]) -> list[tuple[str, int]]:
@@ -171,16 +241,15 @@ def top_authors(site: Site, n: int = 15) -> list[tuple[str, int]]:
 def charts(site: Site, top: int = 15) -> dict[str, str]:
     """The SVG charts of the stats page, by name."""
     months = month_series(site.papers)
-    # One label every three months (and every January's year) keeps the axis legible.
-    month_caption = [label[2:4] + "/" + label[5:] if label.endswith(("01", "04", "07", "10"))
-                     else "" for label, _ in months]
+    years = year_series(site.papers)
     tags = [(site.tags[s].name, n) for s, n in top_tags(site, top)]
     authors = [(site.authors[s].name, n) for s, n in top_authors(site, top)]
+    span = f"{months[0][0]} 〜 {months[-1][0]}" if months else "なし"
     return {
-        "months": column_chart("pd-chart-months", "月別の論文数（直近 36 か月）", months,
-                               month_caption),
-        "years": column_chart("pd-chart-years", "年別の論文数", year_series(site.papers)),
+        "months": column_chart("pd-chart-months", f"月別の論文数（{span}）", months),
+        "years": column_chart("pd-chart-years", "年別の論文数", years),
         "tags": bar_chart("pd-chart-tags", f"論文数の多いタグ（上位 {top}）",
                           [("#" + n, c) for n, c in tags]),
         "authors": bar_chart("pd-chart-authors", f"ダイジェストの多い著者（上位 {top}）", authors),
     }
+
