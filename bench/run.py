@@ -35,6 +35,9 @@ VARIANTS = {
     # name: config file relative to the project
     "real": "mkdocs.yml",
     "real-nosearch": "mkdocs-nosearch.yml",
+    # -warm: the render cache is full (one untimed build first); the others start empty.
+    "real-warm": "mkdocs.yml",
+    "real-nosearch-warm": "mkdocs-nosearch.yml",
     "floor": "floor/mkdocs.yml",
     "floor-nosearch": "floor/mkdocs-nosearch.yml",
 }
@@ -129,8 +132,16 @@ def build_variant(project: Path, n: int, variant: str, runs: int, out: Path, rec
                   single_over: float | None) -> None:
     config = project / VARIANTS[variant]
     site = out / "sites" / str(n) / variant
+    cache = project / ".cache" / "paperdigest"
+    warm = variant.endswith("-warm")
+    if warm:  # fill the cache with an untimed build of the same configuration
+        shutil.rmtree(cache, ignore_errors=True)
+        timed([PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+              config.parent, out / "logs" / f"build-{n}-{variant}-prime.log")
     for run in range(1, runs + 1):
         shutil.rmtree(site, ignore_errors=True)
+        if not warm:
+            shutil.rmtree(cache, ignore_errors=True)  # a cold build: nothing to reuse
         log = out / "logs" / f"build-{n}-{variant}-{run}.log"
         result = timed([PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config),
                         "-d", str(site)], config.parent, log)

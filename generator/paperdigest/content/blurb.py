@@ -19,9 +19,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 import emoji
+
+from .xurls import ASTRAL, url_spans, utf16_length
 
 LIMIT = 280
 """``maxWeightedTweetLength``."""
@@ -62,177 +65,6 @@ class Hashtag:
     end: int
 
 
-# --- URLs -------------------------------------------------------------------------------
-# twitter-text finds a domain only if it ends in a top-level domain from its table (about
-# 1,600 entries, with or without http(s)://). This copy keeps every country code, ASCII and
-# internationalised, but only the generic domains likely in a research blurb, all taken from
-# that table. A domain under a generic TLD missing here counts as text, character by
-# character, where X would count 23.
-_GTLDS = (  # noqa: SIM905 - a word list reads better as one string
-    "com net org edu gov mil int info biz name pro mobi asia tel travel jobs aero coop museum "
-    "cat xxx post arpa app dev page blog site online tech store shop xyz top club cloud art "
-    "design news live life world today space website digital network systems software science "
-    "academy education institute university school link click email global media studio tools "
-    "works zone plus one group center company social solutions services agency ltd llc inc wiki "
-    "google microsoft apple youtube tokyo osaka nagoya yokohama kyoto okinawa ryukyu moe fun "
-    "games guru ninja rocks lol icu vip work codes run build host press pub best cool team love "
-    "computer engineering technology ventures capital finance health care report review "
-    "reviews chat community foundation events expert energy earth photo video pics data fyi "
-    "bio eco green mba phd law legal med hospital みんな コム ポイント クラウド ストア "
-    "セール ファッション グーグル 世界 在线 公司 网址 中文网 信息 商店 移动 游戏 新闻 "
-    "онлайн сайт рус орг ком"
-).split()
-_CCTLDS = (  # noqa: SIM905
-    "ac ad ae af ag ai al am an ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bl bm bn "
-    "bo bq br bs bt bv bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj "
-    "dk dm do dz ec ee eg eh er es et eu fi fj fk fm fo fr ga gb gd ge gf gg gh gi gl gm gn gp "
-    "gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh "
-    "ki km kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mf mg mh mk ml mm mn "
-    "mo mp mq mr ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph "
-    "pk pl pm pn pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sj sk sl sm sn so sr "
-    "ss st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tp tr tt tv tw tz ua ug uk um us uy "
-    "uz va vc ve vg vi vn vu wf ws ye yt za zm zw 한국 香港 澳門 新加坡 台灣 台湾 中國 中国 გე "
-    "ລາວ ไทย ලංකා ഭാരതം ಭಾರತ భారత్ சிங்கப்பூர் இலங்கை இந்தியா ଭାରତ ભારત ਭਾਰਤ ভাৰত ভারত "
-    "বাংলা भारोत भारतम् भारत ڀارت پاکستان موريتانيا مليسيا مصر قطر فلسطين عمان عراق سورية "
-    "سودان تونس بھارت بارت ایران امارات المغرب السعودية الجزائر البحرين الاردن հայ қаз укр "
-    "срб рф мон мкд ею бел бг ευ ελ"
-).split()
-
-_TLD_END = r"(?=[^0-9a-zA-Z@+-]|\Z)"
-_KNOWN_TLD = (
-    "(?:(?:" + "|".join(sorted(_GTLDS + _CCTLDS, key=len, reverse=True)) + ")"
-    + _TLD_END + r"|xn--[\-0-9a-z]+)"
-)
-# Character groups of twitter-text's JS regexes (punct, spacesGroup, invalidCharsGroup,
-# directionalMarkersGroup, latinAccentChars, cyrillicLettersAndMarks).
-_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]\^_{|}~$"
-_SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_INVALID = "\ufffe\ufeff\uffff"
-_DIRECTIONAL = "\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
-_LATIN = (
-    "\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b\u0263"
-    "\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
-)
-_CYRILLIC = "\u0400-\u04ff"
-
-# Domain characters include kana and kanji, so in ``詳細はarxiv.org`` the whole run is the
-# "domain"; the ASCII part is then picked out of it. Like twitter-text, a run whose
-# punycode label is longer than 63 makes the match invalid, and it then counts as text.
-_D = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]"
-_SUBDOMAIN = rf"(?:(?:{_D}(?:[_-]|{_D})*)?{_D}\.)"
-_DOMAIN_NAME = rf"(?:(?:{_D}(?:-|{_D})*)?{_D}\.)"
-_DOMAIN = rf"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}{_KNOWN_TLD})"
-_PATH_CHAR = rf"[a-z{_CYRILLIC}0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN}]"
-_PARENS = rf"\((?:{_PATH_CHAR}+|(?:{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*))\)"
-_PATH_END = rf"(?:[+\-a-z{_CYRILLIC}0-9=_#/{_LATIN}]|{_PARENS})"
-_PATH = rf"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|(?:@{_PATH_CHAR}+/))"
-_QUERY = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
-_QUERY_END = r"[a-z0-9\-_&=#/]"
-_URL = re.compile(
-    rf"(?P<before>[^A-Za-z0-9@＠$#＃{_INVALID}]|[{_DIRECTIONAL}]|\A)"
-    rf"(?P<url>(?P<proto>https?://)?(?P<domain>{_DOMAIN})(?::[0-9]+)?"
-    rf"(?P<path>/{_PATH}*)?(?:\?{_QUERY}*{_QUERY_END})?)",
-    re.IGNORECASE,
-)
-_ASCII_DOMAIN = re.compile(rf"(?:[\-a-z0-9{_LATIN}]+\.)+{_KNOWN_TLD}", re.IGNORECASE)
-_TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:\?{_QUERY}*{_QUERY_END})?", re.IGNORECASE)
-_MAX_URL_LENGTH = 4096
-_DOMAIN_SEPARATORS = re.compile("[.\u3002\uff0e\uff61]")
-# Every TLD starts with a letter; without ". + letter" there is nothing to find. Worth checking
-# first: a scan costs time quadratic in the length of a run of kana or kanji before a ".".
-_DOT_LETTER = re.compile(r"\.[^\W\d_]")
-_RUN = re.compile(r"\S+")
-MAX_URL_RUN = 600
-"""Longest run of non-space characters searched for a URL; longer runs count as text."""
-_TLD_AFTER_DOT = re.compile(rf"[.\u3002\uff0e\uff61]{_KNOWN_TLD}", re.IGNORECASE)
-
-
-def _utf16(text: str) -> int:
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-
-
-def _to_ascii(label: str) -> str | None:
-    """``punycode.toASCII`` of one label (it also splits on the ideographic full stop)."""
-    parts = []
-    for part in _DOMAIN_SEPARATORS.split(label):
-        if part.isascii():
-            parts.append(part)
-            continue
-        try:
-            parts.append("xn--" + part.encode("punycode").decode("ascii"))
-        except UnicodeError:
-            return None
-    return ".".join(parts)
-
-
-def _valid_url(url: str, proto: str | None, domain: str) -> bool:
-    if domain[:4] == "xn--" and not _ASCII_DOMAIN.search(domain):
-        return False
-    labels = [_to_ascii(label) for label in domain.split(".")]
-    if any(label is None or not 1 <= len(label) <= 63 for label in labels):
-        return False
-    encoded = ".".join(label or "" for label in labels)
-    length = len(proto or "https://") + _utf16(url) + len(encoded) - _utf16(domain)
-    return length <= _MAX_URL_LENGTH
-
-
-def _matches(text: str) -> Iterator[re.Match[str]]:
-    """``_URL.finditer(text)``, stopping where no top-level domain follows.
-
-    A domain ends in a TLD, so no URL starts after the last ``.tld`` of the text; without
-    that bound, a run such as ``a.a.a.…`` makes each of its positions rescan the rest.
-    """
-    bound = max((m.start() for m in _TLD_AFTER_DOT.finditer(text)), default=-1)
-    pos = 0
-    while pos <= bound:
-        m = _URL.search(text, pos)
-        if m is None:
-            return
-        yield m
-        pos = max(m.end(), pos + 1)
-
-
-def url_spans(text: str) -> list[tuple[int, int]]:
-    """Code-point spans of the URLs X finds in ``text`` (with or without a scheme).
-
-    A URL holds no space, so each run of non-space characters is searched on its own, and a
-    run longer than ``MAX_URL_RUN`` counts as text: the URL pattern can take time quadratic
-    in the length of a run (``a-a-a-….com``), and no real post carries such a URL.
-    """
-    spans: list[tuple[int, int]] = []
-    for run in _RUN.finditer(text):
-        word = run.group()
-        if len(word) <= MAX_URL_RUN and _DOT_LETTER.search(word):
-            spans.extend((run.start() + s, run.start() + e) for s, e in _word_urls(word))
-    return spans
-
-
-def _word_urls(text: str) -> list[tuple[int, int]]:
-    spans: list[list[int]] = []
-    for m in _matches(text):
-        url, proto, domain = m.group("url"), m.group("proto"), m.group("domain")
-        start, end = m.start("url"), m.end()
-        if not _valid_url(url, proto, domain):
-            continue
-        if proto:
-            tco = _TCO.match(url)
-            if tco:
-                if len(tco.group(1)) > 40:
-                    continue
-                end = start + tco.end()
-            spans.append([start, end])
-            continue
-        if m.group("before") and m.group("before")[-1] in "-_./":
-            continue
-        last: list[int] | None = None
-        for ascii_domain in _ASCII_DOMAIN.finditer(domain):
-            last = [start + ascii_domain.start(), start + ascii_domain.end()]
-            spans.append(last)
-        if last is not None and m.group("path"):
-            last[1] = end
-    return [(s, e) for s, e in spans]
-
-
 # --- counting ---------------------------------------------------------------------------
 # Every emoji sequence contains at least one of these code points; text without any (most
 # Japanese prose) skips the slower emoji scan.
@@ -259,8 +91,35 @@ def _weight(ch: str) -> int:
     return 100 if any(lo <= cp <= hi for lo, hi in _RANGES) else _DEFAULT_WEIGHT
 
 
+# Plain text between URLs and emoji is weighed a run at a time: the characters of weight 100
+# and the astral ones (two UTF-16 units) are counted by regex, not one Python step each.
+_LIGHT = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _RANGES) + "]")
+_ANY_INVALID = re.compile("[" + "".join(_INVALID_NAMES) + "]")
+
+
+def _pieces(normal: str, urls: dict[int, int], emojis: dict[int, int]
+            ) -> Iterator[tuple[int, int, int | None]]:
+    """(start, end, weight) of each URL and emoji, and (start, end, None) of the text between."""
+    marks = sorted((start, end, URL_WEIGHT * _SCALE if start in urls else _DEFAULT_WEIGHT)
+                   for start, end in {**emojis, **urls}.items())
+    i = 0
+    for start, end, weight in marks:
+        if start < i:
+            continue  # inside an earlier piece (the reference never starts one there)
+        if start > i:
+            yield i, start, None
+        yield start, end, weight
+        i = end
+    if i < len(normal):
+        yield i, len(normal), None
+
+
+@lru_cache(maxsize=8192)
 def count(text: str) -> TweetCount:
-    """Count ``text`` as X counts a post (twitter-text ``parseTweet`` with config v3)."""
+    """Count ``text`` as X counts a post (twitter-text ``parseTweet`` with config v3).
+
+    Cached: the check, the cards and the thread kit count the same blurbs again.
+    """
     normal = unicodedata.normalize("NFC", text)
     urls = dict(url_spans(normal))
     emojis = _emoji_spans(normal)
@@ -268,21 +127,27 @@ def count(text: str) -> TweetCount:
     valid = True
     valid_end = 0
     offset16 = 0
-    i = 0
-    while i < len(normal):
-        if i in urls:
-            end, weight = urls[i], URL_WEIGHT * _SCALE
-        elif i in emojis:
-            end, weight = emojis[i], _DEFAULT_WEIGHT
-        else:
-            end, weight = i + 1, _weight(normal[i])
+    limit = LIMIT * _SCALE
+    for start, end, weight in _pieces(normal, urls, emojis):
+        piece = normal[start:end]
+        if weight is None:
+            light = len(_LIGHT.findall(piece))
+            weight = light * 100 + (len(piece) - light) * _DEFAULT_WEIGHT
+            if valid and (total + weight > limit or _ANY_INVALID.search(piece)):
+                # The valid range ends inside this run: find where, one character at a time.
+                for ch in piece:
+                    total += _weight(ch)
+                    offset16 += 2 if ord(ch) > 0xFFFF else 1
+                    valid = valid and ch not in _INVALID_NAMES
+                    if valid and total <= limit:
+                        valid_end = offset16 - 1
+                continue
         total += weight
-        offset16 += _utf16(normal[i:end])
+        offset16 += len(piece) + len(ASTRAL.findall(piece))
         # As in the reference, the valid range stops at the first invalid character.
-        valid = valid and normal[end - 1] not in _INVALID_NAMES
-        if valid and total <= LIMIT * _SCALE:
+        valid = valid and piece[-1] not in _INVALID_NAMES
+        if valid and total <= limit:
             valid_end = offset16 - 1
-        i = end
     length = total // _SCALE
     # Float arithmetic on purpose: the reference computes Math.floor(n / 280 * 1000).
     permillage = math.floor(length / LIMIT * 1000)
@@ -290,8 +155,8 @@ def count(text: str) -> TweetCount:
         weighted_length=length,
         valid=valid and 0 < length <= LIMIT,
         permillage=permillage,
-        valid_range_end=valid_end + _utf16(text) - _utf16(normal),
-        display_range_end=max(_utf16(text) - 1, 0),
+        valid_range_end=valid_end + utf16_length(text) - utf16_length(normal),
+        display_range_end=max(utf16_length(text) - 1, 0),
     )
 
 
