@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import digest
+from conftest import DATA, digest
 from paperdigest.cli import github_annotation, main
 from paperdigest.errors import Problem
 
@@ -144,8 +145,9 @@ def test_export_writes_every_page(project: Make, tmp_path: Path) -> None:
     assert "papers/2503.04504.md" in written and "index.md" in written
     assert (out / "feed.xml").exists() and (out / "papers.json").exists()
     others = [p for p in out.rglob("*") if p.is_file() and p.suffix != ".md"]
-    assert stdout == (f"wrote {len(written)} pages and {len(others)} feeds and data files "
-                      f"to {out}\n")
+    assert stdout == (f"wrote {len(written)} pages and {len(others)} feeds, data files and "
+                      f"share cards to {out}\n")
+    assert (out / "assets/cards/papers/2503.04504.png").read_bytes().startswith(b"\x89PNG")
     assert "# AnyAnomaly" in (out / "papers/2503.04504.md").read_text(encoding="utf-8")
 
 
@@ -170,3 +172,105 @@ def test_blurb_from_stdin() -> None:
     result = CliRunner().invoke(main, ["blurb", "-"], input="AnyAnomaly 🎉\n")
     assert result.exit_code == 0
     assert result.stdout == "13 / 280 as X counts it (243 left with the page link attached)\n"
+
+
+def _digests_project(project: Make) -> Path:
+    """A project whose mkdocs.yml says ``content_dir: digests``."""
+    root = project({"content/papers/a.md": digest()})
+    (root / "content").rename(root / "digests")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "docs_dir: content/pages", "docs_dir: digests/pages").replace(
+        "  - paperdigest\n", "  - paperdigest:\n      content_dir: digests\n"),
+        encoding="utf-8")
+    return root
+
+
+def test_authors_add_and_refresh_follow_the_content_dir(project: Make) -> None:
+    import functools
+
+    import httpx
+    from paperdigest.sources.http import Limits, Network, Timing, make_client
+
+    root = _digests_project(project)
+    code, out, err = run(root, "authors", "add", "Ann Lee", "--openalex", "A5023888391")
+    assert (code, out, err) == (0, "wrote digests/authors/ann-lee.yaml\n", "")
+    assert not (root / "content").exists()
+    figures = {"id": "https://openalex.org/A5023888391", "works_count": 67,
+               "cited_by_count": 4261, "summary_stats": {"h_index": 21}}
+    listed = {"meta": {"next_cursor": None}, "results": [
+        {"display_name": "Altmetrics: a manifesto", "publication_date": "2010-10-26",
+         "cited_by_count": 1403}]}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=listed if request.url.path == "/works" else
+                              {**figures, "counts_by_year": [{"year": 2025,
+                                                              "cited_by_count": 455}]})
+
+    network = Network(factory=functools.partial(make_client, transport=httpx.MockTransport(
+        answer)),
+        timing=Timing(sleep=lambda s: None, today=lambda: dt.date(2026, 11, 22)),
+        limits=Limits())
+    result = CliRunner().invoke(main, ["--root", str(root), "authors", "refresh", "--dry-run"],
+                                obj={"network": network})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == ["--- a/digests/authors/ann-lee.yaml",
+                                              "+++ b/digests/authors/ann-lee.yaml"]
+    assert "+++ b/digests/authors/ann-lee.works.json" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-2:] == [
+        "updated: ann-lee (Ann Lee): h-index 21, 4,261 citations, 67 papers, 1 works listed",
+        "1 updated, 0 unchanged, 0 skipped, 0 failed (dry run: nothing written)"]
+    code, _, _ = run(root, "check")
+    assert code == 0
+
+
+def test_authors_refresh_without_an_authors_folder(project: Make) -> None:
+    root = _digests_project(project)
+    (root / "digests/authors").rmdir()
+    code, _, err = run(root, "authors", "refresh")
+    assert code == 1
+    assert err == ("Error: digests/authors: no such folder: add a record with `paperdigest "
+                   "authors add`, or check content_dir in mkdocs.yml\n")
+
+
+def test_authors_add_into_a_read_only_folder(project: Make,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    root = project({})
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code, _, err = run(root, "authors", "add", "Ann Lee")
+    assert code == 1
+    assert err == ("Error: content/authors/ann-lee.yaml: Permission denied: make the folder "
+                   "writable, or run the command where you may write\n")
+    assert list((root / "content/authors").iterdir()) == []
+
+
+def test_import_fetch_fills_the_code_link_named_in_the_abstract(project: Make,
+                                                                tmp_path: Path) -> None:
+    import functools
+
+    import httpx
+    from paperdigest.sources.http import Limits, Network, Timing, make_client
+
+    root = project({})
+    recorded = (DATA / "arxiv" / "2503.04504.xml").read_text(encoding="utf-8")
+    answer = recorded.replace("keeps only the opening of the abstract.",
+                              "Code: https://github.com/SkiddieAhn/Paper-AnyAnomaly.")
+    network = Network(factory=functools.partial(make_client, transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, text=answer))),
+        timing=Timing(sleep=lambda s: None, today=lambda: dt.date(2026, 11, 22)),
+        limits=Limits())
+    dump = tmp_path / "dump.md"
+    dump.write_text(digest().split("---\n", 2)[2].lstrip("\n"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--root", str(root), "import", "--fetch", str(dump)],
+                                obj={"network": network})
+    assert result.exit_code == 0, result.output
+    text = (root / "content/papers/2503.04504.md").read_text(encoding="utf-8")
+    assert 'code: "https://github.com/SkiddieAhn/Paper-AnyAnomaly"' in text
+    assert "category: cs.CV" in text or 'category: "cs.CV"' in text

@@ -136,8 +136,15 @@ P = "content/papers/a.md"
         ),
         pytest.param(
             {P: "---\ntitle: [unclosed\n---\n# T\n"},
-            [f"{P}:3: front matter: YAML syntax error: did not find expected ',' or ']'"],
+            [f"{P}:2: front matter: YAML syntax error: the '[' opened here is never closed: "
+             "end it with ']', or, if the value is text, put it in quotes: title: \"[unclosed\""],
             id="front-matter-syntax",
+        ),
+        pytest.param(
+            {P: "---\narxiv: '2503.04504'\ntitle: Foo: Bar\n---\n" + SECTIONS},
+            [f"{P}:3: front matter: YAML syntax error: the value holds ': ', which YAML reads "
+             "as a second key: put the value in quotes: title: \"Foo: Bar\""],
+            id="colon-in-title",
         ),
         pytest.param(
             {P: "---\narxiv: 2503.04504\n# T\n"},

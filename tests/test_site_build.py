@@ -64,8 +64,9 @@ def test_author_pages_and_index(built: Path, shipped: Site) -> None:
     for slug, _author in shipped.authors.items():
         assert (built / "authors" / slug / "index.html").exists()
         count = len(shipped.papers_by_author.get(slug, ()))
-        assert re.search(rf'href="{re.escape(slug)}/"[^|]*?</td>\s*<td>[^<]*</td>\s*'
-                         rf'<td style="text-align: right;">{count}</td>', index), slug
+        item = re.search(rf'<li><a href="{re.escape(slug)}/">.*?</li>', index, re.DOTALL)
+        assert item is not None, slug
+        assert re.search(rf'<span class="pd-count"[^>]*>{count}</span>', item.group()), slug
     assert "著者" in index
 
 

@@ -7,46 +7,48 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .content import blurb as blurbs
-from .content.ids import ArxivId
 from .content.loader import check_content, load_site
-from .edit.importer import FactsLookup, Tally
+from .edit.importer import Tally, arxiv_lookup
 from .edit.importer import plan as plan_import
-from .edit.scaffold import write_new
-from .errors import PaperdigestError, Problem
+from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .project import Project
 from .site.export import check_target, write_export
 from .site.render import RenderOptions, render_files, render_site
 from .site.settings import load_project, settings_problems
 
+if TYPE_CHECKING:  # the network clients load only when a command goes online
+    from .sources.arxiv import ArxivClient
+    from .sources.http import Online
 
-def _arxiv_lookup(ctx: click.Context, api: str | None) -> FactsLookup:
-    """PaperFacts for arXiv ids, through the rate-limited client (closed with the command)."""
-    from .edit.scaffold import PaperFacts
-    from .sources.arxiv import ArxivClient, api_url_from_env, make_client
 
+def _online(ctx: click.Context) -> Online:
+    """This command's way online: ``ctx.obj["network"]`` (tests put a MockTransport and a
+    fake clock there) or the real network; retries and waits are told on stderr."""
+    from .sources.http import Network
+
+    network: Network = ctx.find_root().obj.get("network") or Network()
     try:
-        url = api_url_from_env(api)
+        return network.open(notify=lambda message: click.echo(message, err=True))
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    http = make_client()
+
+
+def _arxiv_client(ctx: click.Context, api: str | None) -> ArxivClient:
+    """The rate-limited arXiv client of this command (its connection closed with it)."""
+    from .sources.arxiv import connect
+
+    try:
+        http, client = connect(_online(ctx), api)
+    except PaperdigestError as exc:
+        raise click.ClickException(str(exc)) from exc
     ctx.call_on_close(http.close)
-    client = ArxivClient(http, api_url=url)
-
-    def lookup(ids: list[ArxivId]) -> dict[str, PaperFacts]:
-        records = client.fetch_many(ids)
-        return {base: PaperFacts(arxiv=r.id, title=r.title, authors=r.authors, date=r.published,
-                                 category=r.primary_category) for base, r in records.items()}
-
-    return lookup
-
-
-def _root(ctx: click.Context) -> Path:
-    return _project(ctx).root
+    return client
 
 
 def _project(ctx: click.Context) -> Project:
@@ -72,6 +74,8 @@ def _project(ctx: click.Context) -> Project:
 def main(ctx: click.Context, config_file: Path | None, root: Path | None) -> None:
     """Research-paper digests in, a MkDocs + Material site out."""
     ctx.ensure_object(dict)
+    # The hook for tests: a sources.http.Network (client factory, clock); None is the real one.
+    ctx.obj.setdefault("network", None)
     ctx.obj.setdefault("config_file", config_file)
     ctx.obj.setdefault("root", root if root is not None else
                        config_file.resolve().parent if config_file is not None else None)
@@ -87,39 +91,6 @@ def _selected(problems: list[Problem], root: Path, paths: tuple[Path, ...]) -> l
         return any(target == w or w in target.parents for w in wanted)
 
     return [p for p in problems if keep(p)]
-
-
-def _github_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def github_annotation(problem: Problem) -> str:
-    """A GitHub Actions workflow command that marks the problem on its line."""
-    props = [f"file={_github_escape(problem.path, prop=True)}"]
-    if problem.line is not None:
-        props.append(f"line={problem.line}")
-    if problem.column is not None:
-        props.append(f"col={problem.column}")
-    title = f"paperdigest: {problem.field}" if problem.field else "paperdigest"
-    props.append(f"title={_github_escape(title, prop=True)}")
-    kind = "warning" if problem.severity == "warning" else "error"
-    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
-    return f"::{kind} {','.join(props)}::{_github_escape(message)}"
-
-
-def _summary_table(problems: list[Problem]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    rows = [f"| {cell(p.path)} | {p.line or ''} | {cell(p.field or '')} | {cell(p.message)} |"
-            for p in problems]
-    head = "## paperdigest check\n\n"
-    if not problems:
-        return head + "No problems found.\n"
-    return head + "| file | line | field | problem |\n|---|---:|---|---|\n" + "\n".join(rows) + "\n"
 
 
 @main.command()
@@ -157,7 +128,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             if summary:
                 with open(summary, "a", encoding="utf-8") as fh:
-                    fh.write(_summary_table(shown))
+                    fh.write(summary_table(shown))
         for p in shown:
             click.echo(str(p), err=fmt == "github")
         if errors:
@@ -188,10 +159,15 @@ def export(ctx: click.Context, directory: Path, site_url: str | None, force: boo
         options = RenderOptions.of(project, site_url)
         pages = render_site(site, options, project.templates_dir)
         files = render_files(site, options)
+        if project.cards:  # the pages name them as og:image
+            from .site.cardbuild import draw_site_cards
+
+            files.update(draw_site_cards(site, project)[0])
         write_export(directory, {**pages, **files})
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {len(pages)} pages and {len(files)} feeds and data files to {directory}")
+    click.echo(f"wrote {len(pages)} pages and {len(files)} feeds, data files and share cards "
+               f"to {directory}")
 
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True,
@@ -236,10 +212,24 @@ def _mkdocs(ctx: click.Context, command: str, args: tuple[str, ...]) -> None:
 
 
 @main.command("blurb")
-@click.argument("text")
+@click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def blurb_cmd(text: str, as_json: bool) -> None:
-    """Count TEXT (or - for standard input) as X counts it; exit 1 when over."""
+@click.option("--thread", "thread_of", metavar="ID", default=None,
+              help="Print the thread kit of paper ID (an arXiv id) instead of counting TEXT.")
+@click.pass_context
+def blurb_cmd(ctx: click.Context, text: str | None, as_json: bool, thread_of: str | None
+              ) -> None:
+    """Count TEXT (or - for standard input) as X counts it; exit 1 when over.
+
+    With --thread ID, print the posts of the paper's thread for X, each with its count.
+    """
+    if thread_of is not None:
+        if text is not None:
+            raise click.UsageError("give TEXT or --thread ID, not both")
+        _print_thread(ctx, thread_of, as_json)
+        return
+    if text is None:
+        raise click.UsageError("give TEXT to count (- for standard input) or --thread ID")
     if text == "-":
         text = sys.stdin.read()
     text = text.strip("\n")
@@ -260,6 +250,47 @@ def blurb_cmd(text: str, as_json: bool) -> None:
     sys.exit(1 if problems else 0)
 
 
+def _print_thread(ctx: click.Context, wanted: str, as_json: bool) -> None:
+    """``blurb --thread ID``: the thread kit of one paper; exit 1 when a post is over."""
+    from .content.ids import parse_arxiv_id
+    from .site import paths
+    from .site import thread as threads
+
+    project = _project(ctx)
+    arxiv = parse_arxiv_id(wanted)
+    if arxiv is None:
+        raise click.ClickException(f"'{wanted}' is not an arXiv id: write it like 2503.04504 "
+                                   "or hep-th/9901001")
+    try:
+        site = load_site(project.content_dir, root=project.root, include_drafts=project.drafts)
+    except PaperdigestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    paper = next((p for p in site.papers if p.arxiv.base == arxiv.base), None)
+    if paper is None:
+        raise click.ClickException(f"no digest of arXiv:{arxiv.base} in "
+                                   f"{project.rel(project.papers_dir)}: write one with "
+                                   f"`paperdigest new {arxiv.base}`")
+    url = paths.absolute(project.site_url, paths.paper(paper))
+    kit = threads.thread(paper, url)
+    problems = threads.problems(kit)
+    if as_json:
+        click.echo(json.dumps({
+            "paper": paper.arxiv.base, "url": url, "intent": kit.intent,
+            "posts": [{"text": p.text, "weighted_length": p.weighted_length,
+                       "ok": p.weighted_length <= blurbs.LIMIT} for p in kit.posts],
+            "ok": not problems, "problems": problems,
+        }, ensure_ascii=False))
+    else:
+        for n, post in enumerate(kit.posts, 1):
+            if n > 1:
+                click.echo()
+            click.echo(f"[{n}/{len(kit.posts)}] {post.weighted_length} / {blurbs.LIMIT}")
+            click.echo(post.text)
+        for message in problems:
+            click.echo(f"thread: {message}", err=True)
+    sys.exit(1 if problems else 0)
+
+
 @main.command()
 @click.argument("paper")
 @click.option("--force", is_flag=True, help="Replace the digest if it exists (atomically).")
@@ -268,31 +299,20 @@ def blurb_cmd(text: str, as_json: bool) -> None:
 def new(ctx: click.Context, paper: str, force: bool, arxiv_api: str | None) -> None:
     """Start a digest for PAPER (an arXiv id or URL) with its metadata filled in."""
     from .content.ids import parse_arxiv_id
-    from .edit.scaffold import PaperFacts, digest_path, scaffold
-    from .sources.arxiv import ArxivClient, api_url_from_env, make_client
+    from .edit.scaffold import start_digest
 
     project = _project(ctx)
-    root = project.root
     arxiv = parse_arxiv_id(paper)
     if arxiv is None:
         raise click.ClickException(f"'{paper}' is not an arXiv id or URL: write it like "
                                    "2503.04504, 2503.04504v2, hep-th/9901001 or "
                                    "https://arxiv.org/abs/2503.04504")
-    target = digest_path(project.papers_dir, arxiv)
-    if target.exists() and not force:
-        raise click.ClickException(f"{target.relative_to(root)} already exists: edit it, or pass "
-                                   "--force to replace it")
     try:
-        with make_client() as http:
-            record = ArxivClient(http, api_url=api_url_from_env(arxiv_api)).fetch(arxiv)
-        facts = PaperFacts(arxiv=record.id, title=record.title, authors=record.authors,
-                           date=record.published, category=record.primary_category,
-                           abstract=record.abstract, comment=record.comment, doi=record.doi)
-        write_new(target, scaffold(facts), force=force)
+        rel = start_digest(_arxiv_client(ctx, arxiv_api), arxiv, project.papers_dir,
+                           project.rel, force=force)
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {target.relative_to(root)}: write the eight sections, then run "
-               "`paperdigest check`")
+    click.echo(f"wrote {rel}: write the eight sections, then run `paperdigest check`")
 
 
 @main.command("import")
@@ -313,7 +333,7 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update:
     printed (exit 1), so it can be fixed in place; `paperdigest check` shows them again.
     """
     project = _project(ctx)
-    lookup = _arxiv_lookup(ctx, arxiv_api) if fetch else None
+    lookup = arxiv_lookup(_arxiv_client(ctx, arxiv_api)) if fetch else None
     tally = Tally(dry_run=dry_run)
     for dump in files:
         try:
@@ -357,31 +377,26 @@ def authors() -> None:
 @click.pass_context
 def authors_refresh(ctx: click.Context, ids: tuple[str, ...], source: str | None,
                     dry_run: bool) -> None:
-    """Update the metrics block of author records (all, or IDS); exit 1 if any failed."""
-    from .edit.refresh import records, refresh
-    from .sources.metrics import OPENALEX, S2, MetricsClient, make_client
+    """Update the metrics block of author records (all, or IDS) and their works files
+    (<id>.works.json); exit 1 if any failed."""
+    from .edit.refresh import records, refresh, report
+    from .sources.metrics import connect
+    from .sources.works import WorksClient
 
-    root = _root(ctx)
+    project = _project(ctx)
     try:
-        paths = records(root, ids)
+        paths = records(project.authors_dir, ids, shown=project.rel(project.authors_dir))
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    with make_client() as http:
-        clients = {s: MetricsClient(http, s) for s in (OPENALEX, S2)}
-        with click.progressbar(length=len(paths), label="refreshing", file=sys.stderr,
-                               show_pos=True) as bar:
-            outcomes = refresh(paths, clients, source=source, dry_run=dry_run,
-                               progress=lambda _: bar.update(1))
-    for o in outcomes:
-        if o.diff and dry_run:
-            click.echo(o.diff, nl=False)
-        line = f"{o.status}: {o.id} ({o.name})" + (f": {o.message}" if o.message else "")
-        click.echo(line, err=o.status == "failed")
-    counts = {s: sum(o.status == s for o in outcomes)
-              for s in ("updated", "unchanged", "skipped", "failed")}
-    click.echo(", ".join(f"{n} {s}" for s, n in counts.items())
-               + (" (dry run: nothing written)" if dry_run else ""))
-    ctx.exit(1 if counts["failed"] else 0)
+    http, clients = connect(_online(ctx))
+    with http, click.progressbar(length=len(paths), label="refreshing", file=sys.stderr,
+                                 show_pos=True) as bar:
+        outcomes = refresh(paths, clients, source=source, dry_run=dry_run,
+                           progress=lambda _: bar.update(1), shown=project.rel,
+                           works={s: WorksClient(c) for s, c in clients.items()})
+    for to_err, line in report(outcomes, dry_run):
+        click.echo(line, err=to_err)
+    ctx.exit(1 if any(o.status == "failed" for o in outcomes) else 0)
 
 
 @authors.command("add")
@@ -395,10 +410,11 @@ def authors_add(ctx: click.Context, name: str, record_id: str | None, openalex: 
     """Start an author record for NAME."""
     from .edit.refresh import add_record
 
-    root = _root(ctx)
+    project = _project(ctx)
     try:
-        path = add_record(root, name, record_id=record_id, openalex=openalex,
-                          semantic_scholar=semantic_scholar)
+        path = add_record(project.authors_dir, name, record_id=record_id, openalex=openalex,
+                          semantic_scholar=semantic_scholar,
+                          shown=project.rel(project.authors_dir))
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {path.relative_to(root)}")
+    click.echo(f"wrote {project.rel(path)}")

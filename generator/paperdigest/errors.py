@@ -110,3 +110,39 @@ class MetricsError(FetchError):
 
 class WriteError(PaperdigestError):
     """A write into ``content/`` was refused (the file exists) or failed; nothing changed."""
+
+
+# --- GitHub Actions output of `paperdigest check --format github` ----------------------
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that marks the problem on its line."""
+    props = [f"file={_github_escape(problem.path, prop=True)}"]
+    if problem.line is not None:
+        props.append(f"line={problem.line}")
+    if problem.column is not None:
+        props.append(f"col={problem.column}")
+    title = f"paperdigest: {problem.field}" if problem.field else "paperdigest"
+    props.append(f"title={_github_escape(title, prop=True)}")
+    kind = "warning" if problem.severity == "warning" else "error"
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::{kind} {','.join(props)}::{_github_escape(message)}"
+
+
+def summary_table(problems: list[Problem]) -> str:
+    """The problems as a Markdown table, for the GitHub job summary."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    rows = [f"| {cell(p.path)} | {p.line or ''} | {cell(p.field or '')} | {cell(p.message)} |"
+            for p in problems]
+    head = "## paperdigest check\n\n"
+    if not problems:
+        return head + "No problems found.\n"
+    return head + "| file | line | field | problem |\n|---|---:|---|---|\n" + "\n".join(rows) + "\n"

@@ -44,6 +44,16 @@ class Project:
     """Build digests marked ``draft: true`` too."""
     search: str
     """``pagefind`` or ``none``."""
+    score_label: str = "注目度"
+    """What a digest's ``score:`` is called (``score_label`` in ``mkdocs.yml``)."""
+    score_note: str = ""
+    """What the score means, shown on the ranking page."""
+    contributing_url: str = ""
+    """The guide to writing a digest, linked where a contribution is asked for."""
+    cards: bool = True
+    """Draw a share card (PNG) for every paper, author and tag page."""
+    cache_dir: Path | None = None
+    """Render cache (``.cache/paperdigest`` by default), or ``None`` when turned off."""
 
     @property
     def papers_dir(self) -> Path:

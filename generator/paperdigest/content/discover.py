@@ -28,6 +28,8 @@ DATA_SUFFIXES = (".works.json",)
 class Found:
     papers: list[Path] = field(default_factory=list)
     authors: list[Path] = field(default_factory=list)
+    works: list[Path] = field(default_factory=list)
+    """``<id>.works.json`` files, each beside its record ``<id>.yaml``."""
     pages: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -46,17 +48,22 @@ def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -
     for path in _walk(authors_dir, root, found.problems, recursive=False):
         if path.name.endswith(RECORD_SUFFIXES):
             found.authors.append(path)
-        elif not path.name.endswith(DATA_SUFFIXES):
+        elif path.name.endswith(DATA_SUFFIXES):
+            found.works.append(path)
+        else:
             found.problems.append(Problem(relpath(path, root), None, None, "is not an author "
-                                          "record (only .yaml files are read here): rename it "
-                                          "to .yaml, or move it out of the authors folder",
+                                          "record (only .yaml records and their .works.json "
+                                          "files are read here): rename it to .yaml, or move "
+                                          "it out of the authors folder",
                                           "warning"))
     twins = _twins(found.authors, root)
     found.problems.extend(problem for problem, _ in twins)
     found.authors = [a for a in found.authors if a not in {path for _, path in twins}]
+    found.problems.extend(_orphans(found.works, found.authors, root))
     if pages_dir is not None:
         found.pages = list(_walk(pages_dir, root, found.problems))
-    found.problems.extend(name_problems([*found.papers, *found.authors, *found.pages], root))
+    found.problems.extend(name_problems([*found.papers, *found.authors, *found.works,
+                                         *found.pages], root))
     return found
 
 
@@ -115,6 +122,19 @@ def _twins(records: list[Path], root: Path) -> list[tuple[Problem, Path]]:
                                   "into one file"), path))
         first.setdefault(stem, path)
     return twins
+
+
+def works_id(path: Path) -> str:
+    """The record id a works file belongs to: ``takuya-akiba.works.json`` -> ``takuya-akiba``."""
+    return path.name[: -len(DATA_SUFFIXES[0])]
+
+
+def _orphans(works: list[Path], records: list[Path], root: Path) -> list[Problem]:
+    """A works file needs its record: the works alone name no one the site knows."""
+    ids = {path.name.rsplit(".", 1)[0] for path in records}
+    return [Problem(relpath(path, root), None, None, f"has no author record beside it: add "
+                    f"{works_id(path)}.yaml, or delete the works file")
+            for path in works if works_id(path) not in ids]
 
 
 def name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:

@@ -36,7 +36,17 @@ from .model import SECTION_TITLES, Author, Paper, Site, Tag
 from .parallel import load_files
 from .records import Record, author_of, load_author, name_index
 from .textfile import read_text, relpath, split_front_matter, text_problems
+from .works import WorksFile, load_works
 from .yamlsafe import load as load_yaml
+
+
+def _institution(value: Any) -> str:
+    """An institution of ``affiliations:``: text under the rule of a record's affiliation."""
+    shown = s.text(value, "an institution")
+    for message in safety.text_problems("affiliation", shown):
+        raise s.Invalid(message)
+    return shown
+
 
 PAPER_RULES: Mapping[str, s.Checker] = {
     "arxiv": s.arxiv_id,
@@ -52,6 +62,8 @@ PAPER_RULES: Mapping[str, s.Checker] = {
     "abstract": s.prose,
     "comment": s.prose,
     "doi": s.doi,
+    "affiliations": s.ListOf(_institution, "institutions"),
+    "score": s.score,
 }
 
 T = TypeVar("T")
@@ -228,10 +240,15 @@ def _unique(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem]) -> Site:
-    """Second phase: match names to records, merge tags, find duplicate papers."""
+def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem],
+            works: Mapping[str, WorksFile] | None = None) -> Site:
+    """Second phase: match names to records, merge tags, find duplicate papers.
+
+    ``works`` are the works files by record id (discovery made sure each has its record).
+    """
     index = name_index(records, problems)
-    authors: dict[str, Author] = {r.id: author_of(r) for r in records}
+    authors: dict[str, Author] = {r.id: replace(author_of(r), works_file=(works or {}).get(r.id))
+                                  for r in records}
     taken = set(authors) | RESERVED_AUTHOR_SLUGS
     by_key: dict[str, str] = {}
     first_spelling: dict[str, str] = {}
@@ -272,11 +289,22 @@ def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem])
                                     "keep one file per paper"))
             continue
         seen[draft.arxiv.base] = draft.path
-        papers.append(_paper(draft, by_key, tag_slug))
+        papers.append(_paper(draft, by_key, tag_slug, authors))
     return Site.build(papers, authors, tags)
 
 
-def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]) -> Paper:
+def _affiliations(fields: Mapping[str, Any], slugs: list[str],
+                  authors: Mapping[str, Author]) -> tuple[str, ...]:
+    """The front matter's ``affiliations:``, else those of the authors' records, in author
+    order and without repeats (a card shows where the work was done)."""
+    if "affiliations" in fields:
+        return tuple(dict.fromkeys(fields["affiliations"]))
+    found = (authors[slug].affiliation for slug in slugs)
+    return tuple(dict.fromkeys(a for a in found if a))
+
+
+def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str],
+           authors: Mapping[str, Author]) -> Paper:
     year, month = draft.arxiv.year_month
     slugs = list(dict.fromkeys(by_key[text_key(n)] for n in draft.names))
     paper_tags = list(dict.fromkeys(tag_slug[tag_key(t)] for t in draft.tag_texts if tag_key(t)))
@@ -287,6 +315,7 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str])
         date_is_estimated=draft.date is None, category=f.get("category"), tags=tuple(paper_tags),
         code=f.get("code"), blurb=draft.blurb, blurb_en=f.get("blurb_en"),
         abstract=f.get("abstract"), comment=f.get("comment"), doi=f.get("doi"),
+        affiliations=_affiliations(f, slugs, authors), score=f.get("score"),
         sections=draft.body.sections, source_path=draft.path,
     )
 
@@ -303,6 +332,7 @@ class LoadCache:
 
     digests: FileCache[Draft | None] = field(default_factory=FileCache)
     records: FileCache[Record | None] = field(default_factory=FileCache)
+    works: FileCache[tuple[str, WorksFile] | None] = field(default_factory=FileCache)
 
 
 def _load_all(paths: list[Path], load: Callable[[Path, Path, list[Problem]], T], root: Path,
@@ -348,7 +378,9 @@ def check_content(
         drafts = [d for d in drafts if not d.fields.get("draft", False)]
     records = [r for r in _load_all(author_files, load_author, root,
                                     cache.records if cache else None, problems) if r]
-    site = resolve(drafts, records, problems)
+    works = [w for w in _load_all(found.works, load_works, root,
+                                  cache.works if cache else None, problems) if w]
+    site = resolve(drafts, records, problems, dict(works))
     if has_errors(problems):
         return None, sorted(problems, key=Problem.sort_key)
     return site, sorted(problems, key=Problem.sort_key)

@@ -12,8 +12,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .ids import ArxivId
+
+if TYPE_CHECKING:  # the model stays stdlib-only at run time; works.py holds the parser too
+    from .works import Work, WorksFile
 
 SECTION_TITLES: Mapping[int, str] = MappingProxyType(
     {
@@ -68,6 +72,9 @@ class Author:
     name: str
     """Display name (the record's ``name``, else the name as first seen on a paper)."""
     native_name: str | None = None
+    sort_name: str | None = None
+    """How the author index files the name (the record's ``sort_name``: family name first,
+    ``Akiba, Takuya``, or a reading); ``None`` when the record gives none: see ``filing_name``."""
     aliases: tuple[str, ...] = ()
     affiliation: str | None = None
     links: tuple[tuple[str, str], ...] = ()
@@ -76,10 +83,34 @@ class Author:
     metrics: Metrics | None = None
     record_path: str | None = None
     """``content/authors/<id>.yaml`` when the author has a record."""
+    works_file: WorksFile | None = None
+    """``<id>.works.json`` beside the record, as ``authors refresh`` stored it."""
 
     @property
     def has_record(self) -> bool:
         return self.record_path is not None
+
+    @property
+    def filing_name(self) -> str:
+        """The name as the author index files it: ``sort_name`` when given; else a Latin
+        name's last word (taken as the family name) first, ``Takuya Akiba`` → ``Akiba,
+        Takuya``; else the name as written (``秋葉 拓哉`` is already family name first)."""
+        if self.sort_name:
+            return self.sort_name
+        words = self.name.split()
+        if len(words) > 1 and words[-1][:1].isascii() and words[-1][:1].isalpha():
+            return f"{words[-1]}, {' '.join(words[:-1])}"
+        return self.name
+
+    @property
+    def works(self) -> tuple[Work, ...]:
+        """The author's works as the bibliographic source lists them, newest first."""
+        return self.works_file.works if self.works_file else ()
+
+    @property
+    def citations_by_year(self) -> tuple[tuple[int, int], ...]:
+        """(year, citations received that year), ascending."""
+        return self.works_file.counts_by_year if self.works_file else ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +154,10 @@ class Paper:
     """The arXiv comment (pages, venue)."""
     doi: str | None = None
     """The journal DOI, when the paper has one besides arXiv's."""
+    affiliations: tuple[str, ...] = ()
+    """Institutions of the authors: the front matter's list, else the records' affiliations."""
+    score: float | None = None
+    """The digest's ``score:`` (its meaning is the site's ``score_label``)."""
 
     @property
     def sort_key(self) -> tuple[dt.date, str]:

@@ -24,6 +24,7 @@ LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_sch
 AUTHOR_RULES: Mapping[str, s.Checker] = {
     "name": s.name,
     "native_name": s.name,
+    "sort_name": s.name,
     "aliases": s.ListOf(s.name, "names"),
     "affiliation": s.text,
     "homepage": s.url,
@@ -137,6 +138,7 @@ def author_of(record: Record) -> Author:
     f = record.fields
     return Author(
         slug=record.id, name=f["name"], native_name=f.get("native_name"),
+        sort_name=f.get("sort_name"),
         aliases=tuple(f.get("aliases", [])), affiliation=f.get("affiliation"),
         links=tuple((k, str(f[k])) for k in LINK_KEYS if k in f), bio=f.get("bio"),
         metrics=record.metrics, record_path=record.path,

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import Problem
+from . import authorids
 from .ids import RESERVED_CATEGORY_SLUGS, ArxivId, parse_arxiv_id
 from .yamlsafe import Lines
 
@@ -34,8 +35,6 @@ _CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
 _HANDLE = re.compile(r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38})")
 _ORCID = re.compile(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]")
-_OPENALEX = re.compile(r"(?:https://openalex\.org/)?A\d{4,12}")
-_S2 = re.compile(r"\d{1,12}")
 _SCHOLAR = re.compile(r"[A-Za-z0-9_-]{12}")
 
 
@@ -162,6 +161,21 @@ def integer(value: Any) -> int:
     return value
 
 
+_SCORE = re.compile(r"\d{1,6}(?:\.\d)?")
+
+
+def score(value: Any) -> float:
+    """A score such as ``76.0``: 0 or more, at most one decimal (cards show one decimal,
+    so a second one would be rounded away). YAML keeps ``76.0`` as text; it is read here."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise Invalid(f"expected a number such as 76.5, got {describe(value)}")
+    shown = str(value).strip()
+    if not _SCORE.fullmatch(shown):
+        raise Invalid(f"'{shown}' is not a score: write a number of 0 or more with at most "
+                      "one decimal, such as 76.5")
+    return float(shown)
+
+
 def pattern(regex: re.Pattern[str], example: str) -> Checker:
     def check(value: Any) -> str:
         s = text(str(value) if isinstance(value, int) and not isinstance(value, bool) else value)
@@ -175,8 +189,23 @@ def pattern(regex: re.Pattern[str], example: str) -> Checker:
 doi = pattern(re.compile(r"10\.\d{4,9}/[^\s\"'<>`{}|\\^]+"), "10.1145/3292500.3330701")
 handle = pattern(_HANDLE, "hillbig (without @)")
 orcid = pattern(_ORCID, "0000-0002-1825-0097")
-openalex = pattern(_OPENALEX, "A5023888391")
-semantic_scholar = pattern(_S2, '"1741101" (digits)')
+
+
+def author_id(source: str, example: str) -> Checker:
+    """An OpenAlex or Semantic Scholar author id (or profile URL), read as ``authors add``
+    and ``authors refresh`` read it; the value is the bare id."""
+    def check(value: Any) -> str:
+        s = text(str(value) if isinstance(value, int) and not isinstance(value, bool) else value)
+        bare = authorids.normalize(source, s)
+        if bare is None:
+            raise Invalid(f"'{s}' does not look right: expected something like {example}")
+        return bare
+
+    return check
+
+
+openalex = author_id(authorids.OPENALEX, "A5023888391")
+semantic_scholar = author_id(authorids.S2, '"1741101" (digits)')
 google_scholar = pattern(_SCHOLAR, "a 12-character id such as xxxxxxxxAAAJ")
 
 

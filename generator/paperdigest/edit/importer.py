@@ -15,15 +15,20 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..content import blurb as blurbs
 from ..content.digest import parse_digest
 from ..content.ids import ArxivId, parse_arxiv_id
 from ..content.loader import check_digest, find_files
 from ..content.textfile import split_front_matter
-from ..errors import PaperdigestError, Problem
+from ..errors import FetchError, PaperdigestError, Problem
 from .dumps import Found, Skipped, read_dump
-from .scaffold import PaperFacts, digest_path, front_matter, write_new
+from .files import write_atomic, write_new
+from .scaffold import PaperFacts, code_url, digest_path, front_matter
+
+if TYPE_CHECKING:  # the network client loads only with --fetch
+    from ..sources.arxiv import ArxivClient
 
 _LONE_FENCE = re.compile(r"^\s*(?:`{3,}|'{3,}|~{3,})\s*$")
 _ID_LINE = re.compile(r"^arxiv:\s*[\"']?([^\"'\s#]+)", re.MULTILINE)
@@ -34,6 +39,18 @@ _VERBS = {"create": "create", "update": "update", "exists": "exists", "same": "u
 """How each action is named in the report."""
 
 FactsLookup = Callable[[list[ArxivId]], Mapping[str, PaperFacts]]
+
+
+def arxiv_lookup(client: ArxivClient) -> FactsLookup:
+    """PaperFacts for arXiv ids, all asked in as few requests as arXiv allows."""
+    def lookup(ids: list[ArxivId]) -> dict[str, PaperFacts]:
+        records = client.fetch_many(ids)
+        return {base: PaperFacts(arxiv=r.id, title=r.title, authors=r.authors, date=r.published,
+                                 category=r.primary_category,
+                                 code=code_url(r.abstract, r.comment))
+                for base, r in records.items()}
+
+    return lookup
 
 
 @dataclass(frozen=True)
@@ -105,7 +122,14 @@ def plan(text: str, papers_dir: Path, root: Path, *, update: bool = False,
     """Work out, without writing anything, what importing the dump ``text`` would do."""
     dump = read_dump(text)
     wanted = [d.arxiv for d in dump.digests if d.arxiv is not None]
-    facts = lookup(wanted) if lookup and wanted else {}
+    unfetched = ""
+    try:
+        facts = lookup(wanted) if lookup and wanted else {}
+    except FetchError as exc:
+        # Without the metadata asked for, no new digest is written; existing ones still are
+        # accounted for, and the next dump goes on.
+        facts, unfetched = {}, (f"{exc}; nothing written for it: import again when arXiv "
+                                "answers, or without --fetch")
     have = existing_ids(papers_dir)
     first_seen: dict[str, int] = {}
     items: list[Planned] = []
@@ -119,6 +143,10 @@ def plan(text: str, papers_dir: Path, root: Path, *, update: bool = False,
         body = clean_body(found.text)
         if found.arxiv.base in have:
             items.append(_existing(found, have[found.arxiv.base], body, update, root))
+            continue
+        if unfetched:
+            items.append(Planned(found.line, found.title, "refused", found.arxiv,
+                                 reason=unfetched))
             continue
         known = facts.get(found.arxiv.base) or PaperFacts(arxiv=found.arxiv)
         tags = [h.text for h in blurbs.extract_hashtags(_blurb_of(body))]
@@ -201,7 +229,11 @@ class Tally:
             else str(item.path)
         if item.action in ("create", "update") and not self.dry_run:
             try:
-                write_new(item.path, item.text, force=item.action == "update")
+                if item.action == "update":
+                    write_atomic(item.path, item.text, shown=shown)
+                else:
+                    write_new(item.path, item.text, shown=shown,
+                              exists="import again with --update to refresh its body")
             except PaperdigestError as exc:
                 self.counts["refused"] += 1
                 self.failed = True

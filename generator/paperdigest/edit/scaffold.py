@@ -1,23 +1,28 @@
 """New digest files: the text of a digest scaffold, and writing into ``content/`` safely.
 
-Writes are atomic and never clobber: the text goes to a temporary file in the target folder,
-is checked with the same validator as the build, and is linked into place only if no file
-is there (``force`` replaces the old file in one rename instead).
+Writes go through ``files`` (atomic, fsynced, never clobbering); the callers run the build's
+own check on the exact text first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ..content import schema
 from ..content.ids import ArxivId, abs_url
+from ..content.loader import check_digest
 from ..content.model import SECTION_TITLES
 from ..errors import WriteError
+from . import files
+
+if TYPE_CHECKING:
+    from ..sources.arxiv import ArxivClient
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,39 @@ class PaperFacts:
     doi: str | None = None
     code: str | None = None
     """The paper's code repository, when its abstract or comment names one."""
+
+
+# A repository on GitHub or GitLab (sub-groups allowed), or a model, space or data set on
+# Hugging Face, with or without the scheme; paper pages (huggingface.co/papers) are no code.
+_CODE_URL = re.compile(
+    r"(?:https?://)?(?:www\.)?(?P<host>github\.com|gitlab\.com|huggingface\.co)"
+    r"(?P<path>(?:/[A-Za-z0-9_.~-]+){2,})", re.IGNORECASE)
+_NOT_CODE = frozenset({"about", "features", "login", "marketplace", "orgs", "papers",
+                       "settings", "sponsors", "topics", "blog", "docs", "learn"})
+
+
+def code_url(*texts: str | None) -> str | None:
+    """The first code repository named in ``texts`` (an arXiv abstract, then its comment),
+    as a clean ``https://`` URL; GitHub and GitLab before Hugging Face, which more often
+    names weights than code. ``None`` when no text names one.
+
+    >>> code_url("Code is available at https://github.com/SakanaAI/treequest .")
+    'https://github.com/SakanaAI/treequest'
+    """
+    found: list[tuple[bool, str]] = []
+    for text in texts:
+        for m in _CODE_URL.finditer(text or ""):
+            host = m["host"].lower()
+            path = m["path"].rstrip(".")
+            path = path[:-4] if path.lower().endswith(".git") else path
+            if path.split("/")[1].lower() in _NOT_CODE:
+                continue
+            try:
+                url = schema.url(f"https://{host}{path}")
+            except schema.Invalid:
+                continue
+            found.append((host == "huggingface.co", url))
+    return min(found, key=lambda item: item[0])[1] if found else None
 
 
 def digest_path(papers_dir: Path, arxiv: ArxivId) -> Path:
@@ -57,8 +95,9 @@ def front_matter(facts: PaperFacts, *, tags: Iterable[str] = (), blurb: str | No
         lines.append(f"date: {facts.date.isoformat()}")
     if facts.category:
         lines.append(f"category: {_q(facts.category)}")
-    if facts.code:
-        lines.append(f"code: {_q(facts.code)}")
+    code = facts.code or code_url(facts.abstract, facts.comment)
+    if code:
+        lines.append(f"code: {_q(code)}")
     tag_list = list(dict.fromkeys(tags))
     lines.append("tags: [" + ", ".join(_q(t) for t in tag_list) + "]")
     if blurb:
@@ -91,25 +130,41 @@ def write_new(path: Path, text: str, *, force: bool = False) -> None:
     Raises:
         WriteError: the file exists (without ``force``) or the write failed; nothing changed.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not force:
-        raise WriteError(f"{path} already exists: edit it, or pass --force to replace it")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if force:
+        files.write_atomic(path, text)
+    else:
+        files.write_new(path, text, exists="edit it, or pass --force to replace it")
+
+
+def start_digest(client: ArxivClient, arxiv: ArxivId, papers_dir: Path,
+                 shown: Callable[[Path], str], *, force: bool = False) -> str:
+    """``paperdigest new``: fetch the paper, scaffold its digest, check the exact text with
+    the build's check, write it; the written file as ``shown`` shows it.
+
+    Raises:
+        PaperdigestError: the file exists (without ``force``), arXiv gave no record, the
+            text would not pass the check, or the write failed; nothing was written.
+    """
+    target = digest_path(papers_dir, arxiv)
+    rel = shown(target)
+    exists = "edit it, or pass --force to replace it"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)  # fails if a file appeared meanwhile: never clobber
-            except FileExistsError:
-                raise WriteError(f"{path} already exists: edit it, or pass --force to "
-                                 "replace it") from None
+        if target.exists() and not force:  # before going online: the answer is known
+            raise WriteError(f"{rel}: already exists: {exists}")
     except OSError as exc:
-        raise WriteError(f"could not write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        raise WriteError(f"{rel}: cannot be looked at ({exc.strerror or exc}): make its "
+                         "folder readable") from None
+    record = client.fetch(arxiv)
+    text = scaffold(PaperFacts(arxiv=record.id, title=record.title, authors=record.authors,
+                               date=record.published, category=record.primary_category,
+                               abstract=record.abstract, comment=record.comment,
+                               doi=record.doi, code=code_url(record.abstract, record.comment)))
+    refused = files.refusal(rel, check_digest(text, rel)[1])
+    if refused is not None:
+        raise WriteError(f"{refused}: nothing written; start the digest by hand")
+    if force:
+        files.write_atomic(target, text, shown=rel)
+    else:
+        files.write_new(target, text, shown=rel, exists=exists)
+    return rel
+

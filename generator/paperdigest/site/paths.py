@@ -23,6 +23,10 @@ BLURBS = "blurbs/index.md"
 ARCHIVE = "archive/index.md"
 CATEGORIES = "categories/index.md"
 STATS = "stats/index.md"
+WANTED = "wanted/index.md"
+"""Works of recorded authors that have no digest yet: the contributors' queue."""
+RANKING = "ranking/index.md"
+"""Digests ordered by their ``score:``."""
 
 # Files that are not pages (feeds, exports): site-relative output paths, not source URIs.
 FEED = "feed.xml"
@@ -81,6 +85,23 @@ def author_feed(a: Author | str) -> str:
 
 def tag_feed(t: Tag | str) -> str:
     return f"tags/{t if isinstance(t, str) else t.slug}/feed.xml"
+
+
+CARDS = "assets/cards"
+"""Folder of the share cards (PNG), by kind: ``papers/``, ``authors/``, ``tags/``."""
+
+
+def paper_card(p: Paper) -> str:
+    """Share card of a paper: ``assets/cards/papers/2503.04504.png``."""
+    return inside(f"{CARDS}/papers/{p.slug}.png")
+
+
+def author_card(a: Author | str) -> str:
+    return inside(f"{CARDS}/authors/{a if isinstance(a, str) else a.slug}.png")
+
+
+def tag_card(t: Tag | str) -> str:
+    return inside(f"{CARDS}/tags/{t if isinstance(t, str) else t.slug}.png")
 
 
 def absolute_file(site_url: str, path: str) -> str:

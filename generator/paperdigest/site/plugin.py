@@ -8,6 +8,7 @@ page is read), ``on_files`` adds the rendered pages as virtual files, ``on_serve
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,15 +18,17 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..content.loader import LoadCache, check_content
 from ..content.model import Site
-from ..errors import ContentErrors, PaperdigestError
+from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import gate, paths, sanitize, search
+from . import cardbuild, errorpage, gate, paths, sanitize, search
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
+from .rendercache import PageCache
 from .settings import PluginConfig, project_of
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger(__name__)
@@ -44,9 +47,12 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """Feeds and ``papers.json``: generated files that are not pages."""
         self.project: Project | None = None
         self.cache = LoadCache()
+        self.page_cache: PageCache | None = None
+        self.command = "build"
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this hook keeps the plugin, and so its cache, across serve rebuilds."""
+        self.command = command
 
     @property
     def root(self) -> Path:
@@ -72,14 +78,38 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 # fail a --strict build; `paperdigest check` shows it as a warning.
                 log.info(str(problem))
         if site is None:
+            if self.command == "serve":
+                return self._show_problems(config, problems)
             raise PluginError(str(ContentErrors(problems)))
         options = RenderOptions.of(project)
         try:
             self.pages = render_site(site, options, self._templates())
             self.files = render_files(site, options)
+            if project.cards:
+                self.files.update(_draw_cards(site, project))
         except PaperdigestError as exc:
+            if self.command == "serve":
+                return self._show_problems(config, [Problem("site_templates", None, None,
+                                                            str(exc))])
             raise PluginError(str(exc)) from exc
         self.site = site
+        self.page_cache = (PageCache(project.cache_dir, config)
+                           if project.cache_dir is not None else None)
+        return config
+
+    def _show_problems(self, config: MkDocsConfig, problems: Sequence[Problem]
+                       ) -> MkDocsConfig:
+        """Under serve: one page listing the problems in place of the generated pages, so the
+        server keeps running and the next save that fixes them brings the site back."""
+        log.warning(str(ContentErrors(problems)))
+        docs = Path(config.docs_dir)
+        generated = {uri for uri in _nav_pages(config) if not (docs / uri).is_file()}
+        # The pages of the last good build too: the browser reloads the page it was on.
+        generated.update(uri for uri in self.pages if uri not in errorpage.KEEP)
+        self.site = None
+        self.pages = errorpage.error_pages(problems, generated)
+        self.files = {}
+        self.page_cache = None
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -101,8 +131,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
                                   "file: rename or delete it")
             files.append(File.generated(config, uri, content=data))
-        assert self.site is not None
-        for paper in self.site.papers:
+        for paper in self.site.papers if self.site is not None else ():
             generated = files.get_file_from_path(paths.paper(paper))
             if generated is not None:
                 generated.edit_uri = paper.source_path
@@ -113,12 +142,31 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 files.append(File.generated(config, uri, abs_src_path=str(asset)))
         return files
 
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Convert the pages the render cache lacks on every core (not under serve, where a
+        save changes a few pages and forking beside the server's threads is unwise)."""
+        if self.page_cache is not None and self.command != "serve":
+            stored = self.page_cache.prefill(config, files, {"on_pre_page"})
+            if stored:
+                log.info(f"render cache: {stored} pages converted in parallel")
+        return nav
+
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page:
+        """Pages whose Markdown did not change since the last build reuse their HTML."""
+        if self.page_cache is not None:
+            self.page_cache.wrap(page, files)
+        return page
+
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
                         ) -> str:
         """Defence in depth: every page body passes the HTML allowlist (sanitize.py)."""
         return sanitize.clean_html(html)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.page_cache is not None:
+            cache = self.page_cache
+            log.info(f"render cache: {cache.hits} pages reused, {cache.misses} converted, "
+                     f"{cache.prune()} old entries removed")
         # The gate reads every built page, theme included: no handler, script URL or
         # foreign <script> may reach readers, whatever produced it.
         policy = gate.theme_policy(config.theme.dirs,
@@ -145,6 +193,12 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             server.watch(str(self.project.content_dir))
         server.watch(str(self._templates()))
         return server
+
+
+def _draw_cards(site: Site, project: Project) -> dict[str, bytes]:
+    drawn, stats = cardbuild.draw_site_cards(site, project)
+    log.info(f"share cards: {stats.drawn} drawn, {stats.hits} from the cache")
+    return drawn
 
 
 def _add_overrides(config: MkDocsConfig, overrides: Path) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -25,7 +25,8 @@ from ..content import ids
 from ..content.model import SECTION_TITLES, Author, Paper, Site
 from ..errors import RenderError
 from ..project import Project
-from . import cite, feeds, paths, stats
+from . import cite, feeds, paths, profile, scholar, stats
+from . import thread as threads
 from .related import related_papers
 
 
@@ -35,6 +36,8 @@ def _templates_dir() -> Path:
     bundled = package / "site_templates"
     return bundled if bundled.is_dir() else package.parent.parent / "site_templates"
 
+
+T = TypeVar("T")
 
 TEMPLATES_DIR = _templates_dir()
 """Page templates, assets and theme overrides that come with paperdigest."""
@@ -61,6 +64,19 @@ def yaml_str(value: object) -> str:
 def attr(value: object) -> str:
     """Escape text for a double-quoted HTML attribute."""
     return html.escape(str(value), quote=True)
+
+
+def hashtags(text: str) -> str:
+    """Blurb text as HTML, each hashtag in a ``pd-hashtag`` span that the stylesheet keeps on
+    one line: a phone would otherwise break ``#強化学習`` between any two kanji."""
+    out: list[str] = []
+    at = 0
+    for tag in blurbs.extract_hashtags(text):
+        out.append(attr(text[at:tag.start]))
+        out.append(f'<span class="pd-hashtag">{attr(text[tag.start:tag.end])}</span>')
+        at = tag.end
+    out.append(attr(text[at:]))
+    return "".join(out)
 
 
 PROFILE_LABELS = {
@@ -97,6 +113,14 @@ class RenderOptions:
     """Above this many authors the author index is split by initial."""
     site_name: str = "paperdigest"
     """Shown in feeds and in the "cite this digest" line."""
+    score_label: str = "注目度"
+    """What a digest's ``score:`` is called on cards and the ranking page."""
+    score_note: str = ""
+    """What the score means (a sentence on the ranking page)."""
+    contributing_url: str = ""
+    """The guide to writing a digest; empty: pages name CONTRIBUTING.md without a link."""
+    cards: bool = True
+    """Pages name their share card as ``og:image`` (the plugin draws the cards)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Free values passed to every template as ``extra``."""
 
@@ -105,7 +129,9 @@ class RenderOptions:
         """The options a project's ``mkdocs.yml`` sets (``site_url`` may be overridden)."""
         return cls(site_url=site_url or project.site_url, per_page=project.per_page,
                    home_count=project.home_count, authors_per_index=project.authors_per_index,
-                   site_name=project.site_name)
+                   site_name=project.site_name, cards=project.cards,
+                   score_label=project.score_label, score_note=project.score_note,
+                   contributing_url=project.contributing_url)
 
 
 _ROOT_TOKEN = "\x00up\x00"
@@ -135,8 +161,8 @@ class Pager:
         return paths.page_n(self.first, n)
 
 
-def _paginate(items: Sequence[Paper], per_page: int, first: str
-              ) -> Iterator[tuple[Sequence[Paper], Pager]]:
+def _paginate(items: Sequence[T], per_page: int, first: str
+              ) -> Iterator[tuple[Sequence[T], Pager]]:
     count = max(1, math.ceil(len(items) / per_page))
     for n in range(1, count + 1):
         here = paths.page_n(first, n)
@@ -156,7 +182,9 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     )
     env.filters["md"] = md
     env.filters["attr"] = attr
+    env.filters["hashtags"] = hashtags
     env.filters["yaml"] = yaml_str
+    env.filters["json"] = scholar.front_matter_json
     env.globals["SECTION_TITLES"] = SECTION_TITLES
     env.globals["abs_url"] = ids.abs_url
     env.globals["pdf_url"] = ids.pdf_url
@@ -164,6 +192,8 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env.globals["link_of"] = profile_link
     env.globals["metric_label"] = metric_label
     env.globals["paths"] = paths  # feed and category links in templates
+    env.globals["shown_date"] = profile.shown_date
+    env.globals["source_name"] = profile.source_name
     return env
 
 
@@ -198,7 +228,8 @@ class Renderer:
         text = self._cards.get(paper.slug)
         if text is None:
             macro = self.env.get_template("partials/card.md.j2").module.card  # type: ignore[attr-defined]
-            text = str(macro(paper, _ROOT_LINKER, self.site, self.share, self.absolute))
+            text = str(macro(paper, _ROOT_LINKER, self.site, self.share, self.absolute,
+                             self.options.score_label))
             self._cards[paper.slug] = text
         return text.replace(_ROOT_TOKEN, to.up)
 
@@ -220,7 +251,8 @@ class Renderer:
             papers = site.papers_by_author.get(slug, ())
             for chunk, pager in _paginate(papers, o.per_page, paths.author(slug)):
                 self.render("pages/author.md.j2", pager.here, author=author, papers=chunk,
-                            total=len(papers), pager=pager, **common)
+                            total=len(papers), pager=pager, **common,
+                            **self._author_extras(author, pager))
         self._author_index()
         for slug, tag in site.tags.items():
             papers = site.papers_by_tag.get(slug, ())
@@ -229,6 +261,7 @@ class Renderer:
                             total=len(papers), pager=pager, **common)
         self.render("pages/tags.md.j2", paths.TAGS)
         self._reader_pages(common)
+        self._contributor_pages(common)
         return self.pages
 
     # Reader features: related papers, citation, reading time, archive, categories, stats.
@@ -237,11 +270,37 @@ class Renderer:
         """Related papers of every paper, computed once for the whole site."""
         return related_papers(self.site)
 
+    # Researcher profiles: figures, citations per year, works; the queue and the ranking.
+    @cached_property
+    def digests(self) -> Mapping[str, Paper]:
+        return profile.digests_by_id(self.site)
+
+    def _author_extras(self, author: Author, pager: Pager) -> dict[str, Any]:
+        first = pager.number == 1  # figures, chart and works lead the first page only
+        return {"tiles": profile.tiles(author, METRIC_LABELS) if first else (),
+                "chart": profile.citations_chart(author) if first else "",
+                "works": author.works if first else (),
+                "digest_of": lambda work: profile.digest_of(work, self.digests)}
+
+    def _contributor_pages(self, common: dict[str, Any]) -> None:
+        queue = profile.wanted(self.site)
+        for chunk, pager in _paginate(queue, self.options.per_page, paths.WANTED):
+            self.render("pages/wanted.md.j2", pager.here, wanted=chunk, total=len(queue),
+                        pager=pager)
+        ranked = profile.by_score(self.site.papers)
+        for chunk_p, pager in _paginate(ranked, self.options.per_page, paths.RANKING):
+            self.render("pages/by_score.md.j2", pager.here, papers=chunk_p, total=len(ranked),
+                        pager=pager, **common)
+
     def _paper_extras(self, paper: Paper) -> dict[str, Any]:
         url = self.absolute(paths.paper(paper))
         return {"related": self.related.get(paper.slug, ()), "bibtex": cite.bibtex(paper),
                 "cite_line": cite.digest_line(paper, self.site, url, self.options.site_name),
-                "reading_minutes": stats.reading_minutes(paper)}
+                "reading_minutes": stats.reading_minutes(paper),
+                "citation_meta": scholar.citation_meta(paper, self.site),
+                "scholarly": scholar.scholarly_article(paper, self.site, url,
+                                                       self.options.site_name),
+                "thread": threads.thread(paper, url)}
 
     def _reader_pages(self, common: dict[str, Any]) -> None:
         site, per_page = self.site, self.options.per_page
@@ -275,14 +334,15 @@ class Renderer:
 
 
 def initial_of(author: Author) -> str:
-    """A–Z for Latin names, ``other`` for the rest (URL-safe either way)."""
-    first = ids.ascii_slug(author.name)[:1]
+    """A–Z by the family name of Latin names (``filing_name``), ``other`` for the rest
+    (URL-safe either way)."""
+    first = ids.ascii_slug(author.filing_name)[:1]
     return first if first.isalpha() else "other"
 
 
 def _by_initial(authors: list[Author]) -> list[tuple[str, list[Author]]]:
     groups: dict[str, list[Author]] = {}
-    for a in authors:
+    for a in sorted(authors, key=lambda a: (ids.text_key(a.filing_name), a.slug)):
         groups.setdefault(initial_of(a), []).append(a)
     return sorted(groups.items(), key=lambda kv: (kv[0] == "other", kv[0]))
 

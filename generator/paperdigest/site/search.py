@@ -26,6 +26,16 @@ EXCLUDE_SELECTORS = (
     ".md-content__button",
     ".headerlink",
     ".pd-pager",
+    # Button and navigation text ("arXiv PDF コード") would start every snippet.
+    ".md-button",
+    "button",
+    "nav",
+    # Code blocks and drawn formulas are full of one-letter words (z = layer(z), q(x)),
+    # which Pagefind offers as the closest match for any word it does not know: a
+    # nonsense query found them. A formula stays findable by its LaTeX (the annotation).
+    ".highlight",
+    "pre",
+    "semantics > mrow",
 )
 _INSTALL = "install it with: pip install 'pagefind[extended]'"
 

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
 DEFAULT_SITE_URL = "https://example.org/"
+CONTRIBUTING_URL = "https://github.com/paperdigest/paperdigest/blob/main/CONTRIBUTING.md"
+"""The digest format and the steps to add a paper."""
 """Used by commands run where there is no ``mkdocs.yml`` (``export`` can override it)."""
 
 
@@ -40,6 +42,17 @@ class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """Build digests marked ``draft: true`` too."""
     search = c.Choice(("pagefind", "none"), default="pagefind")
     """``pagefind``: index the built site with Pagefind (replaces Material's search)."""
+    score_label = c.Type(str, default="注目度")
+    """What a digest's ``score:`` is called on cards and on the ranking page (``注目度``)."""
+    score_note = c.Type(str, default="")
+    """A sentence on the ranking page saying what the score measures and who gives it."""
+    contributing_url = c.Type(str, default=CONTRIBUTING_URL)
+    """Where contributors learn to write a digest (linked from empty author pages)."""
+    cards = c.Type(bool, default=True)
+    """Draw share cards (``og:image``) for paper, author and tag pages; needs a Japanese font."""
+    cache_dir = c.Type(str, default=".cache/paperdigest")
+    """Folder of the render cache, relative to ``mkdocs.yml`` (safe to delete; git-ignored).
+    An empty string turns the cache off."""
 
 
 class SettingsError(PaperdigestError):
@@ -129,4 +142,7 @@ def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_
         docs_dir=(root / docs_dir).resolve(), site_url=site_url, site_name=site_name,
         per_page=block.per_page, home_count=block.home_count,
         authors_per_index=block.authors_per_index, drafts=block.drafts, search=block.search,
+        cards=block.cards, score_label=block.score_label, score_note=block.score_note,
+        contributing_url=block.contributing_url,
+        cache_dir=(root / block.cache_dir).resolve() if block.cache_dir else None,
     )
