@@ -20,7 +20,7 @@ from ..content.loader import LoadCache, check_content
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import cardbuild, errorpage, gate, paths, sanitize, search
+from . import cardbuild, errorpage, gate, paths, rendercache, search
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
 from .rendercache import PageCache
 from .settings import PluginConfig, project_of
@@ -160,7 +160,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
                         ) -> str:
         """Defence in depth: every page body passes the HTML allowlist (sanitize.py)."""
-        return sanitize.clean_html(html)
+        return rendercache.clean_of(page, html)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.page_cache is not None:

@@ -12,7 +12,7 @@ looks for an entry keyed by everything the conversion reads:
 
 An entry holds what ``Page.render`` sets: the HTML, the table of contents, the title found
 in the page, its anchors and the links it makes to other pages' anchors (MkDocs checks them
-after all pages are rendered). A conversion that logged a warning (a broken link) is never
+after all pages are rendered), and the HTML after the sanitiser (``clean_of``). A conversion that logged a warning (a broken link) is never
 stored, so ``--strict`` fails on every build, not only the first. The folder is safe to
 delete and never a source of truth: an entry that cannot be read or has the wrong shape is
 ignored and rewritten; a folder that cannot be written only costs the speed.
@@ -39,13 +39,14 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..content import parallel
+from .sanitize import clean_html
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the shape of an entry changes: older entries are then simply not found."""
 _PACKAGES = ("markdown", "pymdown-extensions", "pygments", "mkdocs")
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -127,12 +128,30 @@ def _toc_items(data: list[dict[str, Any]]) -> list[AnchorLink]:
     return items
 
 
+def remember_clean(page: Page, content: str, clean: str) -> None:
+    """Keep the sanitised form of ``content`` on the page (``clean_of`` uses it)."""
+    page._paperdigest_clean = (content, clean)  # type: ignore[attr-defined]
+
+
+def clean_of(page: Page, html: str) -> str:
+    """``clean_html(html)``, reused from the cache when ``html`` is what was stored.
+
+    Sanitising is a tenth of a warm build; the entry keeps its result beside the HTML. Any
+    other HTML (a plugin changed it since the conversion) is cleaned afresh.
+    """
+    kept = getattr(page, "_paperdigest_clean", None)
+    if kept is not None and kept[0] == html:
+        return str(kept[1])
+    return clean_html(html)
+
+
 def snapshot(page: Page) -> dict[str, Any]:
     """What ``Page.render`` set on ``page``, as JSON-ready data."""
     links = page.links_to_anchors
     return {
         "format": FORMAT,
         "content": page.content,
+        "clean": clean_html(page.content or ""),
         "toc": _toc_data(list(page.toc)),
         "title": page._title_from_render,
         "anchors": sorted(page.present_anchor_ids or ()),
@@ -144,6 +163,7 @@ def snapshot(page: Page) -> dict[str, Any]:
 def restore(page: Page, entry: dict[str, Any], files: Files) -> None:
     """Set on ``page`` what ``Page.render`` would have set."""
     page.content = str(entry["content"])
+    remember_clean(page, page.content, str(entry["clean"]))
     page.toc = TableOfContents(_toc_items(entry["toc"]))
     title = entry["title"]
     page._title_from_render = None if title is None else str(title)
@@ -227,7 +247,9 @@ class PageCache:
             with _counting_warnings() as warned:
                 original(config, files)
             if warned.count == 0:
-                self.store(key, snapshot(page))
+                entry = snapshot(page)
+                remember_clean(page, entry["content"], entry["clean"])
+                self.store(key, entry)
 
         page.render = render  # type: ignore[method-assign]
 
