@@ -19,6 +19,7 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 from conftest import DATA
+from fakeclock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.cli import main
@@ -54,19 +55,6 @@ def aid(text: str) -> ArxivId:
     return parsed
 
 
-class Clock:
-    """A fake monotonic clock: sleeping advances it at once and is written down."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 3))
-        self.now += seconds
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Server:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fakeclock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.errors import FetchError
@@ -28,19 +29,6 @@ from paperdigest.sources.http import (
 NOW = dt.datetime(2026, 11, 20, 9, 15, tzinfo=dt.UTC)
 
 
-class Clock:
-    """A fake monotonic clock: sleeping advances it at once and is written down."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 3))
-        self.now += seconds
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Chunks(httpx.SyncByteStream):

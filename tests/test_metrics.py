@@ -13,6 +13,7 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 from conftest import DATA
+from fakeclock import Clock as FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.cli import main
@@ -293,19 +294,9 @@ def test_max_retries_zero_means_one_attempt() -> None:
         client(OPENALEX, server, max_retries=0).fetch("A5023888391")
 
 
-class Clock:
-    """A fake monotonic clock: sleeping advances it at once and is written down."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 3))
-        self.now += seconds
-
-    def __call__(self) -> float:
-        return self.now
+def Clock() -> FakeClock:
+    """The clock of these tests starts at 100 s."""
+    return FakeClock(100.0)
 
 
 def test_requests_are_spaced() -> None:
