@@ -12,10 +12,11 @@ looks for an entry keyed by everything the conversion reads:
 
 An entry holds what ``Page.render`` sets: the HTML, the table of contents, the title found
 in the page, its anchors and the links it makes to other pages' anchors (MkDocs checks them
-after all pages are rendered), and the HTML after the sanitiser (``clean_of``). A conversion that logged a warning (a broken link) is never
-stored, so ``--strict`` fails on every build, not only the first. The folder is safe to
-delete and never a source of truth: an entry that cannot be read or has the wrong shape is
-ignored and rewritten; a folder that cannot be written only costs the speed.
+after all pages are rendered), and the HTML after the sanitiser (``clean_of``). A
+conversion that logged a warning (a broken link) is never stored, so ``--strict`` fails on
+every build, not only the first. The folder is safe to delete and never a source of truth:
+an entry that cannot be read or has the wrong shape is ignored and rewritten; a folder that
+cannot be written only costs the speed.
 """
 
 from __future__ import annotations
