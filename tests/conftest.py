@@ -39,6 +39,16 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
+def move_content(root: Path, folder: str = "digests") -> None:
+    """Move a project's content to ``folder`` and say so in its mkdocs.yml (``content_dir``)."""
+    (root / "content").rename(root / folder)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "docs_dir: content/pages", f"docs_dir: {folder}/pages").replace(
+        "  - paperdigest\n", f"  - paperdigest:\n      content_dir: {folder}\n"),
+        encoding="utf-8")
+
+
 SECTIONS = """\
 ## 1. 既存研究では何ができなかったのか
 

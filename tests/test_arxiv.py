@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from conftest import DATA
+from conftest import DATA, move_content
 from fakeclock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -545,12 +545,7 @@ def test_new_scaffolds_a_digest(project: Make) -> None:
 
 def test_new_follows_the_content_dir_of_mkdocs_yml(project: Make) -> None:
     root = project({})
-    (root / "content").rename(root / "digests")
-    config = root / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "docs_dir: content/pages", "docs_dir: digests/pages").replace(
-        "  - paperdigest\n", "  - paperdigest:\n      content_dir: digests\n"),
-        encoding="utf-8")
+    move_content(root)
     _, _, obj = offline(ok("2503.04504.xml"))
     result = invoke(root, obj, "new", "2503.04504")
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, digest
+from conftest import DATA, digest, move_content
 from paperdigest.cli import github_annotation, main
 from paperdigest.errors import Problem
 
@@ -43,17 +43,12 @@ def test_check_warns_while_site_url_is_the_example(project: Make) -> None:
 
 def test_check_follows_the_content_dir_of_mkdocs_yml(project: Make, tmp_path: Path) -> None:
     root = project({"content/papers/a.md": digest()})
-    (root / "content").rename(root / "digests")
-    config = root / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "docs_dir: content/pages", "docs_dir: digests/pages").replace(
-        "  - paperdigest\n", "  - paperdigest:\n      content_dir: digests\n"),
-        encoding="utf-8")
+    move_content(root)
     (root / "digests/papers/b.md").write_text(digest("2503.00002", front="date: x\n"),
                                              encoding="utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    result = CliRunner().invoke(main, ["--config-file", str(config), "check"])
+    result = CliRunner().invoke(main, ["--config-file", str(root / "mkdocs.yml"), "check"])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "digests/papers/b.md:2: date: 'x' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-06"]
@@ -177,12 +172,7 @@ def test_blurb_from_stdin() -> None:
 def _digests_project(project: Make) -> Path:
     """A project whose mkdocs.yml says ``content_dir: digests``."""
     root = project({"content/papers/a.md": digest()})
-    (root / "content").rename(root / "digests")
-    config = root / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "docs_dir: content/pages", "docs_dir: digests/pages").replace(
-        "  - paperdigest\n", "  - paperdigest:\n      content_dir: digests\n"),
-        encoding="utf-8")
+    move_content(root)
     return root
 
 
