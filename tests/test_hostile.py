@@ -155,14 +155,16 @@ CASES: list[tuple[str, Mapping[str, str | bytes], list[str]]] = [
      [f"{A}:2: bio: 'x <script>alert(1)</script>' contains HTML markup ('<script>aler'): "
       "write plain text; a '<' must be followed by a space"]),
     ("zero-width space in a tag", {P: front("tags: [\"LL\u200bM\"]\n")},
-     [f"{P}:3: tags[0]: contains the invisible character U+200B: delete it"]),
+     [f"{P}:3: tags[0]: contains the invisible character U+200B (ZERO WIDTH SPACE): "
+      "delete it"]),
     ("bidi override in a tag", {P: front("tags: [\"abc\u202edef\"]\n")},
-     [f"{P}:3: tags[0]: contains the invisible character U+202E: delete it"]),
+     [f"{P}:3: tags[0]: contains the invisible character U+202E "
+      "(RIGHT-TO-LEFT OVERRIDE): delete it"]),
     ("soft hyphen in a tag", {P: front("tags: [\"ab\u00adc\"]\n")},
-     [f"{P}:3: tags[0]: 'ab\\xadc' contains the invisible character U+00AD (SOFT HYPHEN): "
+     [f"{P}:3: tags[0]: contains the invisible character U+00AD (SOFT HYPHEN): "
       "delete it"]),
     ("Hangul filler as an author", {P: front("authors: [\"\u3164\"]\n")},
-     [f"{P}:3: authors[0]: '\u3164' contains the invisible character U+3164 "
+     [f"{P}:3: authors[0]: contains the invisible character U+3164 "
       "(HANGUL FILLER): delete it"]),
     ("path traversal in the id", {P: digest(front='arxiv: "../../etc/x"\n')},
      [f"{P}:2: arxiv: '../../etc/x' is not an arXiv id: write it like 2503.04504, "

@@ -187,7 +187,8 @@ P = "content/papers/a.md"
         ),
         pytest.param(
             {P: digest(front="title: \"A\u200bB\"\n")},
-            [f"{P}:2: title: contains the invisible character U+200B: delete it"],
+            [f"{P}:2: title: contains the invisible character U+200B (ZERO WIDTH "
+             "SPACE): delete it"],
             id="zero-width",
         ),
         pytest.param(

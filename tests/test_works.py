@@ -209,8 +209,8 @@ def _work(**change: object) -> str:
       "32: extra: unknown key: known keys are as_of, counts_by_year, source, works"]),
     (_work(title="a\u0007b"), ["16: works[0].title: contains the control character U+0007 at "
                                "character 2: delete it"]),
-    (_work(title="x\u200by"), ["16: works[0].title: contains the invisible character U+200B: "
-                               "delete it"]),
+    (_work(title="x\u200by"), ["16: works[0].title: contains the invisible character U+200B "
+                               "(ZERO WIDTH SPACE): delete it"]),
     (_work(title="<i>Fly</i>"), ["16: works[0].title: '<i>Fly</i>' contains HTML markup "
                                  "('<i>Fly</i>'): write plain text; a '<' must be followed by "
                                  "a space"]),

@@ -39,32 +39,8 @@ from .textfile import read_text, relpath, split_front_matter, text_problems
 from .works import WorksFile, load_works
 from .yamlsafe import load as load_yaml
 
-
-def _institution(value: Any) -> str:
-    """An institution of ``affiliations:``: text under the rule of a record's affiliation."""
-    shown = s.text(value, "an institution")
-    for message in safety.text_problems("affiliation", shown):
-        raise s.Invalid(message)
-    return shown
-
-
-PAPER_RULES: Mapping[str, s.Checker] = {
-    "arxiv": s.arxiv_id,
-    "title": s.text,
-    "authors": s.ListOf(s.name, "names"),
-    "date": s.date,
-    "category": s.category,
-    "tags": s.ListOf(s.text, "tags"),
-    "code": s.url,
-    "blurb": s.prose,
-    "blurb_en": s.prose,
-    "draft": s.boolean,
-    "abstract": s.prose,
-    "comment": s.prose,
-    "doi": s.doi,
-    "affiliations": s.ListOf(_institution, "institutions"),
-    "score": s.score,
-}
+PAPER_RULES: Mapping[str, s.Checker] = s.rules(s.PAPER_FIELDS)
+"""The checker of every front-matter key (declared in ``schema.PAPER_FIELDS``)."""
 
 T = TypeVar("T")
 
@@ -309,14 +285,13 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str],
     slugs = list(dict.fromkeys(by_key[text_key(n)] for n in draft.names))
     paper_tags = list(dict.fromkeys(tag_slug[tag_key(t)] for t in draft.tag_texts if tag_key(t)))
     f = draft.fields
+    copied: dict[str, Any] = {x.attr: f.get(x.name) for x in s.PAPER_FIELDS if x.copied and x.attr}
     return Paper(
         arxiv=draft.arxiv, slug=draft.arxiv.base, title=draft.title, authors=tuple(slugs),
         author_names=tuple(draft.names), date=draft.date or dt.date(year, month, 1),
-        date_is_estimated=draft.date is None, category=f.get("category"), tags=tuple(paper_tags),
-        code=f.get("code"), blurb=draft.blurb, blurb_en=f.get("blurb_en"),
-        abstract=f.get("abstract"), comment=f.get("comment"), doi=f.get("doi"),
-        affiliations=_affiliations(f, slugs, authors), score=f.get("score"),
-        sections=draft.body.sections, source_path=draft.path,
+        date_is_estimated=draft.date is None, tags=tuple(paper_tags), blurb=draft.blurb,
+        affiliations=_affiliations(f, slugs, authors), sections=draft.body.sections,
+        source_path=draft.path, **copied,
     )
 
 

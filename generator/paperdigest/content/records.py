@@ -19,24 +19,11 @@ from .model import Author, Metrics
 from .textfile import read_text, relpath, text_problems
 from .yamlsafe import load as load_yaml
 
-LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_scholar", "openalex")
+LINK_KEYS = s.LINK_KEYS
 
-AUTHOR_RULES: Mapping[str, s.Checker] = {
-    "name": s.name,
-    "native_name": s.name,
-    "sort_name": s.name,
-    "aliases": s.ListOf(s.name, "names"),
-    "affiliation": s.text,
-    "homepage": s.url,
-    "x": s.handle,
-    "github": s.handle,
-    "orcid": s.orcid,
-    "openalex": s.openalex,
-    "semantic_scholar": s.semantic_scholar,
-    "google_scholar": s.google_scholar,
-    "bio": s.prose,
-    "metrics": lambda v: v,  # checked by _metrics, which knows the nested lines
-}
+AUTHOR_RULES: Mapping[str, s.Checker] = s.rules(s.AUTHOR_FIELDS)
+"""The checker of every record key (declared in ``schema.AUTHOR_FIELDS``)."""
+
 
 @dataclass
 class Record:
@@ -86,10 +73,7 @@ def check_record(text: str, rel: str) -> tuple[Record | None, list[Problem]]:
     return Record(PurePosixPath(rel).stem, rel, fields, metrics), problems
 
 
-_METRIC_RULES: Mapping[str, s.Checker] = {
-    "h_index": s.integer, "citations": s.integer, "papers": s.integer,
-    "as_of": s.date, "source": s.text,
-}
+_METRIC_RULES: Mapping[str, s.Checker] = s.rules(s.METRIC_FIELDS)
 
 
 def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Problem]
@@ -105,15 +89,20 @@ def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Proble
     for key, value in raw.items():
         key_s, line = str(key), lines.get(("metrics", str(key)))
         rule = _METRIC_RULES.get(key_s)
+        field = f"metrics.{key_s}" if rule is not None else "metrics.*"
         try:
-            if rule is not None:
-                known[key_s] = rule(value)
-            elif isinstance(value, (int, str)) and not isinstance(value, bool):
-                extra.append((key_s, s.text(str(value))))
-            else:
+            if rule is None and (isinstance(value, bool) or not isinstance(value, (int, str))):
                 raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
+            clean = rule(value) if rule is not None else s.EXTRA_METRIC.check(str(value))
+            for message in safety.text_problems(field, clean) if isinstance(clean, str) else ():
+                raise s.Invalid(message)
         except s.Invalid as exc:
             problems.append(Problem(rel, line, f"metrics.{key_s}", str(exc)))
+            continue
+        if rule is not None:
+            known[key_s] = clean
+        else:
+            extra.append((key_s, clean))
     return Metrics(extra=tuple(extra), **known)
 
 
@@ -136,10 +125,9 @@ def name_index(records: list[Record], problems: list[Problem]) -> dict[str, Reco
 
 def author_of(record: Record) -> Author:
     f = record.fields
+    copied: dict[str, Any] = {x.attr: f.get(x.name) for x in s.AUTHOR_FIELDS if x.copied and x.attr}
     return Author(
-        slug=record.id, name=f["name"], native_name=f.get("native_name"),
-        sort_name=f.get("sort_name"),
-        aliases=tuple(f.get("aliases", [])), affiliation=f.get("affiliation"),
-        links=tuple((k, str(f[k])) for k in LINK_KEYS if k in f), bio=f.get("bio"),
-        metrics=record.metrics, record_path=record.path,
+        slug=record.id, aliases=tuple(f.get("aliases", [])),
+        links=tuple((k, str(f[k])) for k in LINK_KEYS if k in f),
+        metrics=record.metrics, record_path=record.path, **copied,
     )

@@ -37,6 +37,7 @@ from ..errors import Problem
 from .limits import MAX_TAG_STARTS, paragraph_problems, tag_starts, tag_starts_problem
 from .math import math_problems
 from .mathspans import mask_math
+from .schema import TextClass, invisible, invisible_message, text_class
 
 ALLOWED_TAGS = frozenset({"br", "sub", "sup"})
 """Raw HTML tags a digest body may use, written bare: ``<br>``, ``<sub>…</sub>``."""
@@ -45,12 +46,8 @@ ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 ALLOWED_ATTRIBUTES = frozenset({"id", "class"})
 """What an attribute list ``{ … }`` may set."""
 
-NAME_FIELDS = ("title", "authors", "tags", "doi", "name", "native_name", "aliases")
-"""Front-matter and record fields that are names: no ``<``, ``>`` or backtick at all."""
-PROSE_FIELDS = ("blurb", "blurb_en", "abstract", "comment", "affiliation", "bio")
-"""Free-text fields: a lone ``<`` (``p < 0.05``) is fine, an HTML tag is not."""
-IDENTITY_FIELDS = ("tags", "authors", "name", "native_name", "aliases")
-"""Fields that become slugs or identities: no invisible characters of any kind."""
+NAME_CLASSES = frozenset({TextClass.NAME, TextClass.IDENTITY})
+"""Text classes of names: no ``<``, ``>`` or backtick at all."""
 
 # Fences as pymdownx.superfences sees them: indented by spaces only (no tabs).
 _FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
@@ -74,8 +71,6 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _STRIP = re.compile(r"[`\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff]+")
 _NAME_MARKUP = re.compile(r"[<>`]")
 _PROSE_TAG = re.compile(r"<[A-Za-z/!?]")
-# Invisible characters beyond the Cf/Cc categories: Hangul fillers, which render as blanks.
-_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 
 
 def url_scheme(url: str) -> str | None:
@@ -362,31 +357,35 @@ def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
 
 
 def _invisible(text: str) -> str | None:
-    for ch in text:
-        if unicodedata.category(ch) in ("Cf", "Cc", "Zl", "Zp") or ch in _FILLERS:
-            return ch
-    return None
+    """An invisible (``schema.is_invisible``) or control character of ``text``."""
+    return invisible(text) or next((ch for ch in text if unicodedata.category(ch) == "Cc"),
+                                   None)
 
 
 def text_problems(field: str, value: str) -> list[str]:
-    """What is wrong with one front-matter string ``value`` of ``field`` (base name)."""
+    """What is wrong with one front-matter string ``value`` of ``field`` (base name), by the
+    field's text class (``schema.text_class``; a field declared nowhere is a KeyError)."""
+    return class_problems(text_class(field), value)
+
+
+def class_problems(kind: TextClass, value: str) -> list[str]:
+    """What is wrong with ``value`` as text of class ``kind``."""
     messages: list[str] = []
-    if field in NAME_FIELDS:
+    if kind in NAME_CLASSES:
         m = _NAME_MARKUP.search(value)
         if m:
             messages.append(f"'{_shown(value)}' contains '{m.group()}': names and titles are "
                             "plain text; leave out <, > and backticks (write ＜ ＞ if needed)")
-    elif field in PROSE_FIELDS:
+    elif kind is TextClass.PROSE:
         m = _PROSE_TAG.search(value)
         if m:
             messages.append(f"'{_shown(value)}' contains HTML markup "
                             f"('{_shown(value[m.start():m.start() + 12])}'): write plain "
                             "text; a '<' must be followed by a space")
-    if field in IDENTITY_FIELDS:
+    if kind is TextClass.IDENTITY:
         ch = _invisible(value)
         if ch is not None:
-            messages.append(f"'{_shown(value)}' contains the invisible character "
-                            f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}): delete it")
+            messages.append(f"'{_shown(value)}' {invisible_message(ch)}")
     return messages
 
 
@@ -434,6 +433,6 @@ def digest_problems(
         ch = _invisible(tag)
         if ch is not None:
             at = next((body_line + i for i, x in enumerate(body.split("\n")) if tag in x), None)
-            problems.append(Problem(path, at, "hashtag", f"'#{_shown(tag)}' contains the "
-                                    f"invisible character U+{ord(ch):04X}: delete it"))
+            problems.append(Problem(path, at, "hashtag",
+                                    f"'#{_shown(tag)}' {invisible_message(ch)}"))
     return problems

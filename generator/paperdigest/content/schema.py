@@ -3,6 +3,10 @@
 Each checker takes a raw YAML value and returns the clean value or raises ``Invalid`` with
 plain words; ``check_mapping`` applies a table of checkers and collects every problem with
 its line, so a contributor sees all mistakes at once.
+
+``PAPER_FIELDS``, ``AUTHOR_FIELDS`` and ``METRIC_FIELDS`` are the one declaration of every
+field: its name, its checker, its text class (which markup ``safety`` refuses in it) and the
+model attribute it fills. The loaders, the safety rules and the tools read these tables.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -28,8 +33,8 @@ class Invalid(Exception):
 
 Checker = Callable[[Any], Any]
 
-# Zero-width, bidi-control and BOM characters: invisible, and able to disguise text.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Hangul fillers render as blanks though their category is a letter's.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[A-Za-z]+)*)?")
@@ -53,6 +58,24 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
+def is_invisible(ch: str) -> bool:
+    """Whether ``ch`` is shown as nothing and can disguise text: format characters
+    (zero-width, bidi controls, BOM, tags), line and paragraph separators, Hangul fillers.
+    The one definition; control characters (Cc) are judged apart, with their own message."""
+    return unicodedata.category(ch) in ("Cf", "Zl", "Zp") or ch in _FILLERS
+
+
+def invisible(value: str) -> str | None:
+    """The first invisible character of ``value`` (see ``is_invisible``), if any."""
+    return next((ch for ch in value if is_invisible(ch)), None)
+
+
+def invisible_message(ch: str) -> str:
+    """How an invisible character is reported (after the value, when it is shown)."""
+    return (f"contains the invisible character U+{ord(ch):04X} "
+            f"({unicodedata.name(ch, 'unnamed')}): delete it")
+
+
 def text(value: Any, what: str = "text", *, lines: bool = False) -> str:
     """Plain text, NFC, without invisible or control characters; one line unless ``lines``.
 
@@ -66,11 +89,9 @@ def text(value: Any, what: str = "text", *, lines: bool = False) -> str:
     s = unicodedata.normalize("NFC", str(value)).strip()
     if not s:
         raise Invalid(f"expected {what}, got an empty value")
-    bad = _INVISIBLE.search(s)
+    bad = invisible(s)
     if bad:
-        raise Invalid(
-            f"contains the invisible character U+{ord(bad.group()):04X}: delete it"
-        )
+        raise Invalid(invisible_message(bad))
     control = (_CONTROL_IN_LINES if lines else _CONTROL).search(s)
     if control:
         ch = control.group()
@@ -87,6 +108,10 @@ def prose(value: Any) -> str:
 
 def name(value: Any) -> str:
     return text(value, "a name")
+
+
+def institution(value: Any) -> str:
+    return text(value, "an institution")
 
 
 def arxiv_id(value: Any) -> ArxivId:
@@ -279,3 +304,112 @@ def check_mapping(
             problems.append(Problem(path, at() or 1 + line_offset, key_s,
                                     f"is required: add '{key_s}: …'"))
     return clean, problems
+
+
+# --- the fields ----------------------------------------------------------------------------
+
+class TextClass(Enum):
+    """Which markup a string field may hold; ``safety.text_problems`` judges by it."""
+
+    NAME = "name"
+    """Plain text on one line (a title, a DOI): no ``<``, ``>`` or backtick."""
+    IDENTITY = "identity"
+    """A name that becomes a page or an identity (authors, tags): a NAME without any
+    invisible character."""
+    PROSE = "prose"
+    """Free text: a lone ``<`` (``p < 0.05``) is fine, an HTML tag is not."""
+    CHECKED = "checked"
+    """Not free text: the checker admits only its own form (an id, a URL, a date, a number)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One front-matter or record key: everything about it, declared once."""
+
+    name: str
+    check: Checker
+    text: TextClass
+    attr: str | None
+    """The model attribute (``Paper`` or ``Author``) it fills; ``None``: read by the loader
+    only (``draft``)."""
+    copied: bool = False
+    """The checked value goes to ``attr`` as it is (else the loader derives the attribute)."""
+
+
+PAPER_FIELDS: tuple[Field, ...] = (
+    Field("arxiv", arxiv_id, TextClass.CHECKED, "arxiv"),
+    Field("title", text, TextClass.NAME, "title"),
+    Field("authors", ListOf(name, "names"), TextClass.IDENTITY, "author_names"),
+    Field("date", date, TextClass.CHECKED, "date"),
+    Field("category", category, TextClass.CHECKED, "category", copied=True),
+    Field("tags", ListOf(text, "tags"), TextClass.IDENTITY, "tags"),
+    Field("code", url, TextClass.CHECKED, "code", copied=True),
+    Field("blurb", prose, TextClass.PROSE, "blurb"),
+    Field("blurb_en", prose, TextClass.PROSE, "blurb_en", copied=True),
+    Field("draft", boolean, TextClass.CHECKED, None),
+    Field("abstract", prose, TextClass.PROSE, "abstract", copied=True),
+    Field("comment", prose, TextClass.PROSE, "comment", copied=True),
+    Field("doi", doi, TextClass.NAME, "doi", copied=True),
+    Field("affiliations", ListOf(institution, "institutions"), TextClass.PROSE, "affiliations"),
+    Field("score", score, TextClass.CHECKED, "score", copied=True),
+)
+"""The keys of a digest's front matter."""
+
+AUTHOR_FIELDS: tuple[Field, ...] = (
+    Field("name", name, TextClass.IDENTITY, "name", copied=True),
+    Field("native_name", name, TextClass.IDENTITY, "native_name", copied=True),
+    Field("sort_name", name, TextClass.NAME, "sort_name", copied=True),
+    Field("aliases", ListOf(name, "names"), TextClass.IDENTITY, "aliases"),
+    Field("affiliation", text, TextClass.PROSE, "affiliation", copied=True),
+    Field("homepage", url, TextClass.CHECKED, "links"),
+    Field("x", handle, TextClass.CHECKED, "links"),
+    Field("github", handle, TextClass.CHECKED, "links"),
+    Field("orcid", orcid, TextClass.CHECKED, "links"),
+    Field("openalex", openalex, TextClass.CHECKED, "links"),
+    Field("semantic_scholar", semantic_scholar, TextClass.CHECKED, "links"),
+    Field("google_scholar", google_scholar, TextClass.CHECKED, "links"),
+    Field("bio", prose, TextClass.PROSE, "bio", copied=True),
+    # Checked key by key by the records loader, with METRIC_FIELDS and their nested lines.
+    Field("metrics", lambda v: v, TextClass.CHECKED, "metrics"),
+)
+"""The keys of an author record, in the order profile links are shown."""
+
+METRIC_FIELDS: tuple[Field, ...] = (
+    Field("h_index", integer, TextClass.CHECKED, "h_index", copied=True),
+    Field("citations", integer, TextClass.CHECKED, "citations", copied=True),
+    Field("papers", integer, TextClass.CHECKED, "papers", copied=True),
+    Field("as_of", date, TextClass.CHECKED, "as_of", copied=True),
+    Field("source", text, TextClass.NAME, "source", copied=True),
+)
+"""The known keys of a record's ``metrics:`` block."""
+
+EXTRA_METRIC = Field("*", text, TextClass.NAME, "extra")
+"""Any other key of ``metrics:`` (``novelty: 49%``): a figure shown as written."""
+
+LINK_KEYS = tuple(f.name for f in AUTHOR_FIELDS if f.attr == "links")
+"""Record keys that are profile links, in the order an author page shows them."""
+
+_OTHER_TEXT = {"hashtag": TextClass.IDENTITY, "metrics.*": EXTRA_METRIC.text}
+"""Text judged like a field that is not one key: hashtags of the body (they become tags) and
+the figures of ``metrics:`` beyond the known keys."""
+
+
+def rules(fields: tuple[Field, ...]) -> dict[str, Checker]:
+    """``{key: checker}`` of a table, for ``check_mapping``."""
+    return {f.name: f.check for f in fields}
+
+
+def text_class(key: str) -> TextClass:
+    """The text class of a front-matter or record key (``authors``, ``metrics.source``).
+
+    Raises:
+        KeyError: ``key`` is declared nowhere: every field must say which text it holds.
+    """
+    return _TEXT_CLASSES[key]
+
+
+_TEXT_CLASSES: dict[str, TextClass] = {
+    **{f.name: f.text for table in (PAPER_FIELDS, AUTHOR_FIELDS) for f in table},
+    **{f"metrics.{f.name}": f.text for f in METRIC_FIELDS},
+    **_OTHER_TEXT,
+}
