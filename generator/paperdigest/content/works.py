@@ -113,7 +113,9 @@ def work_order(work: Work) -> tuple[bool, int, str, str]:
 
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
-_UNSHOWN = ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+_UNSHOWN = ("Cc", "Cs", "Co", "Cn")
+"""Control, surrogate, private-use and unassigned: never text; invisible ones are
+``schema.is_invisible``."""
 
 
 def plain_text(raw: str) -> str:
@@ -123,7 +125,8 @@ def plain_text(raw: str) -> str:
     rules unless it is empty or too long."""
     text = html.unescape(_TAG.sub("", raw))
     text = "".join(" " if ch.isspace() else ch for ch in text
-                   if ch.isspace() or unicodedata.category(ch) not in _UNSHOWN)
+                   if ch.isspace() or not (s.is_invisible(ch)
+                                           or unicodedata.category(ch) in _UNSHOWN))
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
