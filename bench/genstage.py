@@ -23,7 +23,8 @@ sys.path.insert(0, str(REPO))
 
 def run(project: Path) -> dict[str, object]:
     from paperdigest.content.loader import check_content
-    from paperdigest.site.render import RenderOptions, render_files, render_site
+    from paperdigest.site.render import render_files, render_site
+    from paperdigest.site.settings import default_project
 
     times: dict[str, object] = {}
     c0, t0 = time.process_time(), time.perf_counter()
@@ -31,7 +32,7 @@ def run(project: Path) -> dict[str, object]:
     c1, t1 = time.process_time(), time.perf_counter()
     if site is None:
         return {"ok": False, "problems": [str(p) for p in problems[:20]]}
-    options = RenderOptions(site_url="https://example.org/", site_name="bench")
+    options = default_project(project, site_name="bench")
     pages = render_site(site, options, REPO / "site_templates")
     c2, t2 = time.process_time(), time.perf_counter()
     files = render_files(site, options)

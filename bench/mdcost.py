@@ -44,12 +44,12 @@ def _kind(uri: str) -> str:
 def main(project: Path) -> None:
     sys.path.insert(0, str(REPO))
     from paperdigest.content.loader import check_content
-    from paperdigest.site.render import RenderOptions, render_site
+    from paperdigest.site.render import render_site
+    from paperdigest.site.settings import default_project
 
     site, problems = check_content(project / "content", root=project)
     assert site is not None, problems[:5]
-    pages = render_site(site, RenderOptions(site_url="https://example.org/"),
-                        REPO / "site_templates")
+    pages = render_site(site, default_project(project), REPO / "site_templates")
     names, configs = _extensions()
     md = markdown.Markdown(extensions=names, extension_configs=configs)
     cost: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0])

@@ -10,7 +10,8 @@ from conftest import digest
 from paperdigest.content.loader import load_site
 from paperdigest.content.model import Author
 from paperdigest.errors import ContentErrors
-from paperdigest.site.render import RenderOptions, initial_of, render_site
+from paperdigest.site.render import initial_of, render_site
+from paperdigest.site.settings import default_project
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 FRONT = ("arxiv: \"2503.04504\"\nauthors:\n  - Takuya Akiba\n  - Ludwig van Beethoven\n"
@@ -41,7 +42,7 @@ def test_index_files_by_family_name_with_the_record_sort_name(project: Make) -> 
     })
     site = load_site(root / "content", root=root)
     assert site.authors["ludwig"].sort_name == "Beethoven, Ludwig van"
-    page = render_site(site, RenderOptions())["authors/index.md"]
+    page = render_site(site, default_project(contributing_url=""))["authors/index.md"]
     headings = [line for line in page.splitlines() if line.startswith("### ")]
     assert headings == ["### A { #a }", "### B { #b }", "### その他 { #other }"]
     items = [line.split("](", 1)[0] for line in page.splitlines() if line.startswith("- [")]

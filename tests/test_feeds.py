@@ -11,10 +11,12 @@ from conftest import DATA
 from paperdigest.content.loader import load_site
 from paperdigest.content.model import Site
 from paperdigest.site import feeds, paths
-from paperdigest.site.render import RenderOptions, render_files
+from paperdigest.site.render import render_files
+from paperdigest.site.settings import default_project
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-OPTIONS = RenderOptions(site_url="https://example.org/digest/", site_name="論文ダイジェスト")
+OPTIONS = default_project(DATA, site_url="https://example.org/digest/",
+                          site_name="論文ダイジェスト")
 
 
 @pytest.fixture(scope="module")

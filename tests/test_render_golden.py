@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA
 from paperdigest.content.loader import load_site
-from paperdigest.site.render import RenderOptions, render_site
+from paperdigest.site.render import render_site
+from paperdigest.site.settings import default_project
 
 CASES = sorted(p.name for p in (DATA / "golden").iterdir() if p.is_dir())
 
@@ -20,7 +21,8 @@ CASES = sorted(p.name for p in (DATA / "golden").iterdir() if p.is_dir())
 def test_pages_match_goldens(case: str, update_goldens: bool) -> None:
     root = DATA / "golden" / case
     site = load_site(root / "content", root=root)
-    pages = render_site(site, RenderOptions(site_url="https://example.org/digest/", per_page=2))
+    pages = render_site(site, default_project(root, site_url="https://example.org/digest/",
+                                              per_page=2, contributing_url=""))
     expected_dir = root / "expected"
     if update_goldens:
         for old in expected_dir.rglob("*.md"):
@@ -38,14 +40,14 @@ def test_pages_match_goldens(case: str, update_goldens: bool) -> None:
 
 def test_rendering_is_deterministic() -> None:
     root = DATA / "golden" / CASES[0]
-    first = render_site(load_site(root / "content", root=root))
-    second = render_site(load_site(root / "content", root=root))
+    first = render_site(load_site(root / "content", root=root), default_project(root))
+    second = render_site(load_site(root / "content", root=root), default_project(root))
     assert list(first.items()) == list(second.items())
 
 
 def test_pagination_splits_listings(tmp_path: Path) -> None:
     root = DATA / "golden" / "basic"
-    pages = render_site(load_site(root / "content", root=root), RenderOptions(per_page=1))
+    pages = render_site(load_site(root / "content", root=root), default_project(root, per_page=1))
     assert "papers/page/3.md" in pages and "papers/page/4.md" not in pages
     assert "[次へ →](../../papers/page/3.md)" in pages["papers/page/2.md"]
     assert "[← 前へ](../../papers/index.md)" in pages["papers/page/2.md"]

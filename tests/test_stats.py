@@ -11,7 +11,8 @@ from conftest import DATA
 from paperdigest.content.loader import load_site
 from paperdigest.content.model import Section, Site
 from paperdigest.site import stats
-from paperdigest.site.render import RenderOptions, render_site
+from paperdigest.site.render import render_site
+from paperdigest.site.settings import default_project
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -73,7 +74,7 @@ def test_reading_time_counts_japanese_by_characters(site: Site) -> None:
 
 
 def test_reader_pages_are_rendered(site: Site) -> None:
-    pages = render_site(site, RenderOptions(per_page=1))
+    pages = render_site(site, default_project(per_page=1))
     assert "[3 月 (2)](../archive/2025-03.md)" in pages["archive/index.md"]
     assert pages["archive/index.md"].index("## 2025 年") < pages["archive/index.md"].index(
         "## 2024 年")
@@ -142,7 +143,7 @@ def test_charts_are_drawn_at_a_phone_width(site: Site) -> None:
 
 
 def test_stats_page_titles_every_chart(site: Site) -> None:
-    page = render_site(site, RenderOptions())["stats/index.md"]
+    page = render_site(site, default_project())["stats/index.md"]
     headings = [line for line in page.splitlines() if line.startswith("## ")]
     assert headings[:4] == ["## 月別の論文数", "## 年別の論文数", "## よく使われるタグ",
                             "## ダイジェストの多い著者"]

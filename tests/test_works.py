@@ -276,10 +276,11 @@ def test_works_file_without_record_and_bad_works_are_errors(project: Make) -> No
 # --- what the site shows: author pages, the queue, the ranking, card fields -----------------
 
 def _site(project: Make, files: Mapping[str, str]) -> dict[str, str]:
-    from paperdigest.site.render import RenderOptions, render_site
+    from paperdigest.site.render import render_site
+    from paperdigest.site.settings import default_project
 
     root = project(files)
-    options = RenderOptions(score_label="注目度", contributing_url="https://example.org/c")
+    options = default_project(root, contributing_url="https://example.org/c")
     return render_site(load_site(root / "content", root=root), options)
 
 

@@ -13,13 +13,12 @@ import click
 
 from . import __version__
 from .content import blurb as blurbs
-from .content.loader import check_content, load_site
 from .edit.importer import Tally, arxiv_lookup
 from .edit.importer import plan as plan_import
 from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .project import Project
 from .site.export import check_target, write_export
-from .site.render import RenderOptions, render_files, render_site
+from .site.outputs import project_content, project_site, site_outputs
 from .site.settings import load_project, settings_problems
 
 if TYPE_CHECKING:  # the network clients load only when a command goes online
@@ -109,8 +108,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     if not project.papers_dir.is_dir():
         raise click.ClickException(f"no {project.rel(project.papers_dir)} folder in {root}: run "
                                    "this in the project folder or pass --config-file")
-    site, problems = check_content(project.content_dir, root=root,
-                                   include_drafts=project.drafts, pages_dir=project.docs_dir)
+    site, problems = project_content(project)
     problems = sorted([*problems, *settings_problems(project)], key=Problem.sort_key)
     shown = _selected(problems, root, paths)
     errors = [p for p in shown if p.severity == "error"]
@@ -155,14 +153,8 @@ def export(ctx: click.Context, directory: Path, site_url: str | None, force: boo
     project = _project(ctx)
     try:
         check_target(directory, project, force=force)
-        site = load_site(project.content_dir, root=project.root, include_drafts=project.drafts)
-        options = RenderOptions.of(project, site_url)
-        pages = render_site(site, options, project.templates_dir)
-        files = render_files(site, options)
-        if project.cards:  # the pages name them as og:image
-            from .site.cardbuild import draw_site_cards
-
-            files.update(draw_site_cards(site, project)[0])
+        made = site_outputs(project_site(project), project, site_url=site_url)
+        pages, files = made.pages, made.files
         write_export(directory, {**pages, **files})
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -262,7 +254,7 @@ def _print_thread(ctx: click.Context, wanted: str, as_json: bool) -> None:
         raise click.ClickException(f"'{wanted}' is not an arXiv id: write it like 2503.04504 "
                                    "or hep-th/9901001")
     try:
-        site = load_site(project.content_dir, root=project.root, include_drafts=project.drafts)
+        site = project_site(project)
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
     paper = next((p for p in site.papers if p.arxiv.base == arxiv.base), None)

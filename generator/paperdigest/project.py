@@ -1,9 +1,10 @@
 """The project: where its content and templates are and how its site is rendered.
 
 Read once from ``mkdocs.yml`` (its ``site_url``, ``site_name``, ``docs_dir`` and the
-``paperdigest`` plugin block; ``site/settings.py`` does the reading) and handed to the plugin
-and to every CLI command, so that a site with ``content_dir: digests`` is checked, built and
-edited in the same folder.
+``paperdigest`` plugin block; ``site/settings.py`` does the reading) and handed to the plugin,
+the renderer and every CLI command, so that a site with ``content_dir: digests`` is checked,
+built and edited in the same folder. The settings and their defaults are declared once, in
+``site/settings.py``'s ``PluginConfig``; nothing here has a default.
 """
 
 from __future__ import annotations
@@ -44,15 +45,16 @@ class Project:
     """Build digests marked ``draft: true`` too."""
     search: str
     """``pagefind`` or ``none``."""
-    score_label: str = "注目度"
+    score_label: str
     """What a digest's ``score:`` is called (``score_label`` in ``mkdocs.yml``)."""
-    score_note: str = ""
+    score_note: str
     """What the score means, shown on the ranking page."""
-    contributing_url: str = ""
-    """The guide to writing a digest, linked where a contribution is asked for."""
-    cards: bool = True
-    """Draw a share card (PNG) for every paper, author and tag page."""
-    cache_dir: Path | None = None
+    contributing_url: str
+    """The guide to writing a digest, linked where a contribution is asked for; empty:
+    pages name CONTRIBUTING.md without a link."""
+    cards: bool
+    """Draw a share card (PNG) for every paper, author and tag page, named as ``og:image``."""
+    cache_dir: Path | None
     """Render cache (``.cache/paperdigest`` by default), or ``None`` when turned off."""
 
     @property

@@ -16,12 +16,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..content.loader import LoadCache, check_content
+from ..content.loader import LoadCache
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import cardbuild, errorpage, gate, paths, rendercache, search
-from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
+from . import errorpage, gate, paths, rendercache, search
+from .outputs import project_content, site_outputs
+from .render import TEMPLATES_DIR
 from .rendercache import PageCache
 from .settings import PluginConfig, project_of
 
@@ -69,9 +70,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         if not config.site_url:
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
-        site, problems = check_content(project.content_dir, root=project.root,
-                                       include_drafts=project.drafts, cache=self.cache,
-                                       pages_dir=project.docs_dir)
+        site, problems = project_content(project, self.cache)
         for problem in problems:
             if problem.severity == "warning":
                 # Logged as information: a warning here (LaTeX KaTeX cannot lay out) must not
@@ -81,17 +80,16 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             if self.command == "serve":
                 return self._show_problems(config, problems)
             raise PluginError(str(ContentErrors(problems)))
-        options = RenderOptions.of(project)
         try:
-            self.pages = render_site(site, options, self._templates())
-            self.files = render_files(site, options)
-            if project.cards:
-                self.files.update(_draw_cards(site, project))
+            made = site_outputs(site, project)
         except PaperdigestError as exc:
             if self.command == "serve":
                 return self._show_problems(config, [Problem("site_templates", None, None,
                                                             str(exc))])
             raise PluginError(str(exc)) from exc
+        self.pages, self.files = made.pages, made.files
+        if made.cards is not None:
+            log.info(f"share cards: {made.cards.drawn} drawn, {made.cards.hits} from the cache")
         self.site = site
         self.page_cache = (PageCache(project.cache_dir, config)
                            if project.cache_dir is not None else None)
@@ -193,12 +191,6 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             server.watch(str(self.project.content_dir))
         server.watch(str(self._templates()))
         return server
-
-
-def _draw_cards(site: Site, project: Project) -> dict[str, bytes]:
-    drawn, stats = cardbuild.draw_site_cards(site, project)
-    log.info(f"share cards: {stats.drawn} drawn, {stats.hits} from the cache")
-    return drawn
 
 
 def _add_overrides(config: MkDocsConfig, overrides: Path) -> None:

@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -99,41 +99,6 @@ def profile_link(kind: str, value: str) -> str:
     return f"[{PROFILE_LABELS[kind]}](<{paths.profile_url(kind, value)}>)"
 
 
-@dataclass(frozen=True)
-class RenderOptions:
-    """Settings of the generated pages (the plugin fills them from ``mkdocs.yml``)."""
-
-    site_url: str = "https://example.org/"
-    """Absolute base URL; share links and feeds need absolute page URLs."""
-    per_page: int = 50
-    """Cards per page of a listing (papers, tags, authors)."""
-    home_count: int = 12
-    """Latest papers on the home page."""
-    authors_per_index: int = 400
-    """Above this many authors the author index is split by initial."""
-    site_name: str = "paperdigest"
-    """Shown in feeds and in the "cite this digest" line."""
-    score_label: str = "注目度"
-    """What a digest's ``score:`` is called on cards and the ranking page."""
-    score_note: str = ""
-    """What the score means (a sentence on the ranking page)."""
-    contributing_url: str = ""
-    """The guide to writing a digest; empty: pages name CONTRIBUTING.md without a link."""
-    cards: bool = True
-    """Pages name their share card as ``og:image`` (the plugin draws the cards)."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Free values passed to every template as ``extra``."""
-
-    @classmethod
-    def of(cls, project: Project, site_url: str | None = None) -> RenderOptions:
-        """The options a project's ``mkdocs.yml`` sets (``site_url`` may be overridden)."""
-        return cls(site_url=site_url or project.site_url, per_page=project.per_page,
-                   home_count=project.home_count, authors_per_index=project.authors_per_index,
-                   site_name=project.site_name, cards=project.cards,
-                   score_label=project.score_label, score_note=project.score_note,
-                   contributing_url=project.contributing_url)
-
-
 _ROOT_TOKEN = "\x00up\x00"
 
 
@@ -200,7 +165,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
 class Renderer:
     """Renders one site; holds what every page shares."""
 
-    def __init__(self, site: Site, options: RenderOptions, templates_dir: Path) -> None:
+    def __init__(self, site: Site, options: Project, templates_dir: Path) -> None:
         self.site = site
         self.options = options
         self.env = environment(templates_dir)
@@ -210,7 +175,7 @@ class Renderer:
     def render(self, template: str, here: str, **context: Any) -> None:
         try:
             text = self.env.get_template(template).render(
-                site=self.site, options=self.options, extra=self.options.extra,
+                site=self.site, options=self.options,
                 here=here, to=paths.Linker(here), page_url=self.absolute(here), **context,
             )
         except jinja2.TemplateError as exc:
@@ -347,19 +312,20 @@ def _by_initial(authors: list[Author]) -> list[tuple[str, list[Author]]]:
     return sorted(groups.items(), key=lambda kv: (kv[0] == "other", kv[0]))
 
 
-def render_site(site: Site, options: RenderOptions | None = None,
-                templates_dir: Path | None = None) -> dict[str, str]:
-    """Render every generated page: ``{source URI: markdown}``, in a stable order."""
-    return Renderer(site, options or RenderOptions(), templates_dir or TEMPLATES_DIR).run()
+def render_site(site: Site, options: Project, templates_dir: Path | None = None
+                ) -> dict[str, str]:
+    """Render every generated page with the project's settings and templates (or
+    ``templates_dir``): ``{source URI: markdown}``, in a stable order."""
+    return Renderer(site, options, templates_dir or options.templates_dir).run()
 
 
-def render_files(site: Site, options: RenderOptions | None = None) -> dict[str, str | bytes]:
+def render_files(site: Site, options: Project) -> dict[str, str | bytes]:
     """Every generated file that is not a page: Atom and JSON feeds, ``papers.json``.
 
     ``{site-relative path: content}``, in a stable order; like ``render_site`` it never
     touches the disk.
     """
-    o = options or RenderOptions()
+    o = options
     files: dict[str, str | bytes] = dict(feeds.site_feeds(site, o.site_url, o.site_name))
     files[paths.PAPERS_JSON] = feeds.papers_json(site, o.site_url)
     return files

@@ -1,14 +1,18 @@
 """The ``paperdigest`` block of ``mkdocs.yml``, validated by MkDocs, turned into a ``Project``.
 
-The plugin gets its block from MkDocs in ``on_config``; the CLI loads ``mkdocs.yml`` with
-MkDocs' own ``load_config``, so both read the same settings through the same validation.
+``PluginConfig`` is the one declaration of every setting and its default: ``Project`` (what
+the plugin, the renderer and every command read) is made only here, from a validated block,
+and declares no default of its own. The plugin gets its block from MkDocs in ``on_config``;
+the CLI loads ``mkdocs.yml`` with MkDocs' own ``load_config``, so both read the same settings
+through the same validation. A folder without ``mkdocs.yml`` gets ``default_project``.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
@@ -22,9 +26,13 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
 DEFAULT_SITE_URL = "https://example.org/"
+"""``site_url`` of a folder without ``mkdocs.yml`` (``export --site-url`` can override it)."""
+DEFAULT_SITE_NAME = "paperdigest"
+"""``site_name`` of a folder without ``mkdocs.yml``."""
+DEFAULT_DOCS_DIR = "content/pages"
+"""Hand-written pages of a folder without ``mkdocs.yml`` (the ``docs_dir`` it ships with)."""
 CONTRIBUTING_URL = "https://github.com/paperdigest/paperdigest/blob/main/CONTRIBUTING.md"
 """The digest format and the steps to add a paper."""
-"""Used by commands run where there is no ``mkdocs.yml`` (``export`` can override it)."""
 
 
 class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -89,8 +97,7 @@ def load_project(config_file: Path | None = None, root: Path | None = None) -> P
     base_dir = (root or Path.cwd()).resolve()
     path = config_file or base_dir / "mkdocs.yml"
     if config_file is None and not path.is_file():
-        return _project(base_dir, None, _defaults(), site_url=DEFAULT_SITE_URL,
-                        site_name="paperdigest", docs_dir=base_dir / "content" / "pages")
+        return default_project(base_dir)
     heard = _Collector()
     logger = logging.getLogger("mkdocs.config")
     logger.addHandler(heard)
@@ -125,10 +132,21 @@ def settings_problems(project: Project) -> list[Problem]:
                     severity="warning")]
 
 
+def default_project(root: Path | None = None, **changes: Any) -> Project:
+    """The project of a folder without ``mkdocs.yml``: every setting at the default
+    ``PluginConfig`` declares; ``changes`` replace some (``per_page=1``), as a site's
+    ``mkdocs.yml`` would."""
+    base_dir = (root or Path.cwd()).resolve()
+    project = _project(base_dir, None, _defaults(), site_url=DEFAULT_SITE_URL,
+                       site_name=DEFAULT_SITE_NAME, docs_dir=base_dir / DEFAULT_DOCS_DIR)
+    return replace(project, **changes)
+
+
 def _defaults() -> PluginConfig:
     block = PluginConfig()
     block.load_dict({})
-    block.validate()
+    errors, _warnings = block.validate()
+    assert not errors, errors  # the declared defaults pass their own validation
     return block
 
 

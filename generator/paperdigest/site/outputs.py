@@ -1,0 +1,69 @@
+"""A project's site: its content loaded and checked, and everything generated from it.
+
+The one path from ``content/`` to pages, feeds, data files and share cards, used by the
+MkDocs plugin (``on_config``) and by the commands (``check``, ``export``, ``blurb
+--thread``), so that what one of them accepts or writes the other does too: the same
+folders (hand-written pages included), the same drafts setting, the same renderer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..content.loader import LoadCache, check_content
+from ..content.model import Site
+from ..errors import ContentErrors, Problem
+from ..project import Project
+from . import cardbuild
+from .render import render_files, render_site
+
+
+def project_content(project: Project, cache: LoadCache | None = None
+                    ) -> tuple[Site | None, list[Problem]]:
+    """The project's site (``None`` when any error was found) and every problem: digests,
+    records and works under ``content_dir``, and the hand-written pages of ``docs_dir``."""
+    return check_content(project.content_dir, root=project.root, include_drafts=project.drafts,
+                         cache=cache, pages_dir=project.docs_dir)
+
+
+def project_site(project: Project) -> Site:
+    """The project's site.
+
+    Raises:
+        ContentErrors: every problem, when there is at least one error.
+    """
+    site, problems = project_content(project)
+    if site is None:
+        raise ContentErrors(problems)
+    return site
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Everything generated from a site, by site-relative path."""
+
+    pages: dict[str, str]
+    """Markdown pages, for MkDocs to convert (or ``export`` to write)."""
+    files: dict[str, str | bytes]
+    """Feeds, ``papers.json`` and share cards: written as they are."""
+    cards: cardbuild.DrawStats | None
+    """What drawing the cards did; ``None`` with ``cards: false``."""
+
+
+def site_outputs(site: Site, project: Project, *, site_url: str | None = None) -> Outputs:
+    """The pages, feeds, data files and cards of ``site`` with the project's settings
+    (``site_url`` overrides the project's, for ``export --site-url``).
+
+    Raises:
+        RenderError: a template failed.
+        CardFontError: cards are on and no Japanese font is installed.
+    """
+    if site_url:
+        project = replace(project, site_url=site_url)
+    pages = render_site(site, project)
+    files = render_files(site, project)
+    stats = None
+    if project.cards:  # the pages name them as og:image
+        drawn, stats = cardbuild.draw_site_cards(site, project)
+        files.update(drawn)
+    return Outputs(pages, files, stats)

@@ -1,0 +1,93 @@
+"""One path from content to outputs: the plugin and the commands agree on what a project is
+and on what it generates; settings are declared once, in ``PluginConfig``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import digest
+from mkdocs.config import load_config
+from paperdigest.cli import main
+from paperdigest.project import Project
+from paperdigest.site.plugin import PaperdigestPlugin
+from paperdigest.site.settings import PluginConfig, default_project, load_project
+
+Make = Callable[[Mapping[str, str | bytes]], Path]
+
+RECORD = "name: Sunghyun Ahn\naffiliation: Yonsei University\n"
+
+
+def _plugin_outputs(root: Path) -> dict[str, bytes]:
+    config = load_config(str(root / "mkdocs.yml"))
+    plugin = config.plugins["paperdigest"]
+    assert isinstance(plugin, PaperdigestPlugin)
+    config.plugins.on_config(config)  # type: ignore[attr-defined]
+    return {uri: data if isinstance(data, bytes) else data.encode("utf-8")
+            for uri, data in {**plugin.pages, **plugin.files}.items()}
+
+
+def _exported(root: Path, out: Path) -> dict[str, bytes]:
+    result = CliRunner().invoke(main, ["--config-file", str(root / "mkdocs.yml"), "export",
+                                       str(out)])
+    assert result.exit_code == 0, result.output
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_plugin_and_export_generate_the_same_outputs(project: Make, tmp_path: Path) -> None:
+    root = project({
+        "content/papers/a.md": digest(),
+        "content/papers/b.md": digest("2106.09685", title="LoRA", front="draft: true\n"),
+        "content/authors/sunghyun-ahn.yaml": RECORD,
+    })
+    config = root / "mkdocs.yml"
+    # Settings away from their defaults must reach both paths alike.
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - paperdigest", "  - paperdigest:\n      per_page: 1\n      drafts: true\n"
+        "      score_label: 評価"), encoding="utf-8")
+    assert load_project(config).per_page == 1
+    built = _plugin_outputs(root)
+    exported = _exported(root, tmp_path / "out")
+    assert "papers/2106.09685.md" in built  # the draft, as drafts: true asks
+    assert "papers/page/2.md" in built  # per_page: 1
+    assert any(uri.endswith(".png") for uri in built)  # the share cards
+    assert sorted(exported) == sorted(built)
+    assert exported == built
+
+
+def test_export_checks_the_hand_written_pages_as_the_build_does(project: Make,
+                                                                tmp_path: Path) -> None:
+    root = project({"content/papers/a.md": digest(),
+                    "content/pages/papers/2503.04504.md": "# Mine\n"})
+    result = CliRunner().invoke(main, ["--config-file", str(root / "mkdocs.yml"), "export",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "content/pages/papers/2503.04504.md: 'papers/2503.04504.md' is where the site " \
+        "puts its own 'papers'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_project_declares_no_default_of_its_own() -> None:
+    missing = dataclasses.MISSING
+    assert [f.name for f in dataclasses.fields(Project)
+            if f.default is not missing or f.default_factory is not missing] == []
+
+
+def test_defaults_come_from_the_plugin_config(tmp_path: Path) -> None:
+    """A folder without mkdocs.yml and a mkdocs.yml with a bare plugin entry get the same
+    settings: those ``PluginConfig`` declares."""
+    bare = default_project(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: paperdigest\nsite_url: https://example.org/\ndocs_dir: content/pages\n"
+        "theme:\n  name: material\nplugins:\n  - paperdigest\n", encoding="utf-8")
+    (tmp_path / "content" / "pages").mkdir(parents=True)
+    configured = load_project(tmp_path / "mkdocs.yml")
+    assert dataclasses.replace(configured, config_file=None) == bare
+    block = PluginConfig()
+    block.load_dict({})
+    assert not block.validate()[0]
+    for name in ("per_page", "home_count", "authors_per_index", "drafts", "search",
+                 "score_label", "score_note", "contributing_url", "cards"):
+        assert getattr(bare, name) == block[name], name
