@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Mapping
+import signal
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,19 @@ def digest(arxiv: str = "2503.04504", *, front: str | None = None, title: str = 
                  "date: 2025-03-06\ncategory: cs.CV\ntags: [LLM]\n")
     head = f"---\n{front}---\n\n" if front else ""
     return f"{head}# {title}\n\n[View Paper](http://arxiv.org/abs/{arxiv}v1)\n\n{sections}"
+
+
+@pytest.fixture
+def alarm() -> Iterator[None]:
+    """Fail instead of hanging: a FIFO opened for reading would block forever."""
+    def timeout(signum: int, frame: object) -> None:
+        raise TimeoutError("the command hung")
+
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
 
 
 @pytest.fixture

@@ -16,12 +16,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator" / "paperdigest"
 
 LAYERS: dict[str, set[str]] = {
     "errors": set(),
+    "fileio": set(),
     "project": {"errors"},
-    "content": {"errors", "content"},
-    "sources": {"errors", "content", "sources"},
-    "site": {"errors", "project", "content", "site"},
-    "edit": {"errors", "project", "content", "edit", "sources"},
-    "cli": {"errors", "project", "content", "site", "edit", "sources", "cli"},
+    "content": {"errors", "fileio", "content"},
+    "sources": {"errors", "fileio", "content", "sources"},
+    "site": {"errors", "fileio", "project", "content", "site"},
+    "edit": {"errors", "fileio", "project", "content", "edit", "sources"},
+    "cli": {"errors", "fileio", "project", "content", "site", "edit", "sources", "cli"},
     "__main__": {"cli"},
     "__init__": set(),
 }
@@ -33,6 +34,7 @@ THIRD_PARTY: dict[str, set[str]] = {
     "sources": {"mkdocs", "jinja2", "click"},
     "edit": {"mkdocs", "jinja2", "click"},
     "errors": {"yaml", "mkdocs", "httpx", "click", "jinja2"},
+    "fileio": {"yaml", "mkdocs", "httpx", "click", "jinja2", "PIL"},
 }
 """Layer -> third-party packages it must not import."""
 

@@ -184,7 +184,7 @@ def test_write_atomic_keeps_bytes_and_permissions(tmp_path: Path) -> None:
     path = tmp_path / "takuya-akiba.yaml"
     path.write_bytes(b"name: A\r\n")
     path.chmod(0o640)
-    write_atomic(path, "name: 秋葉\r\nmetrics:\r\n  h_index: 17")
+    write_atomic(path, "name: 秋葉\r\nmetrics:\r\n  h_index: 17", inside=tmp_path)
     assert path.read_bytes() == "name: 秋葉\r\nmetrics:\r\n  h_index: 17".encode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["takuya-akiba.yaml"]
@@ -200,7 +200,7 @@ def test_write_atomic_leaves_the_old_file_when_the_rename_fails(
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(WriteError) as info:
-        write_atomic(path, "name: B\n", shown="content/authors/a.yaml")
+        write_atomic(path, "name: B\n", inside=tmp_path, shown="content/authors/a.yaml")
     assert str(info.value) == ("content/authors/a.yaml: No space left on device: free some disk "
                                "space and run the command again")
     assert path.read_text(encoding="utf-8") == "name: A\n"

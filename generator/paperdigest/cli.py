@@ -16,6 +16,7 @@ from .content import blurb as blurbs
 from .edit.importer import Tally, arxiv_lookup
 from .edit.importer import plan as plan_import
 from .errors import PaperdigestError, Problem, github_annotation, summary_table
+from .fileio import FileRefused, read_regular
 from .project import Project
 from .site.export import check_target, write_export
 from .site.outputs import project_content, project_site, site_outputs
@@ -161,6 +162,9 @@ def export(ctx: click.Context, directory: Path, site_url: str | None, force: boo
     click.echo(f"wrote {len(pages)} pages and {len(files)} feeds, data files and share cards "
                f"to {directory}")
 
+
+MAX_DUMP_BYTES = 64 * 2**20
+"""The largest dump ``import`` reads (a dump of 16,000 digests is about 50 MB)."""
 
 _PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True,
                  "help_option_names": []}
@@ -330,9 +334,14 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update:
     for dump in files:
         try:
             # utf-8-sig: a dump saved with a byte-order mark imports like one without.
-            text = dump.read_text(encoding="utf-8-sig")
+            text = read_regular(dump, MAX_DUMP_BYTES, follow=True).decode("utf-8-sig")
         except UnicodeDecodeError:
             click.echo(f"{dump}: is not UTF-8 text: save it as UTF-8 and import again", err=True)
+            tally.failed = True
+            continue
+        except FileRefused as exc:
+            click.echo(f"{dump}: {exc.reason}: import a regular file of at most "
+                       f"{MAX_DUMP_BYTES // 2**20} MB (split a larger dump)", err=True)
             tally.failed = True
             continue
         except OSError as exc:
@@ -345,7 +354,8 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update:
                                   lookup=lookup)
         except PaperdigestError as exc:
             raise click.ClickException(str(exc)) from exc
-        for to_err, line in tally.carry_out(str(dump), planned, project.root):
+        for to_err, line in tally.carry_out(str(dump), planned, project.root,
+                                              inside=project.content_dir):
             click.echo(line, err=to_err)
         if not planned.items:
             click.echo(f"{dump}: no digest found: a digest starts with a '# Title' heading "

@@ -13,14 +13,18 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ..errors import Problem
+from ..fileio import read_regular
+
+MAX_CONTENT_BYTES = 4 * 1024 * 1024
+"""Above any content file's own limit: a larger file is not hashed but loaded, and refused."""
 
 T = TypeVar("T")
 
 
 @dataclass
 class _Entry(Generic[T]):
-    stat: tuple[int, int, int]
-    digest: bytes
+    stat: tuple[int, int, int] | None
+    digest: bytes | None
     result: T
     problems: list[Problem]
 
@@ -35,14 +39,13 @@ class FileCache(Generic[T]):
 
     def load(self, path: Path, load: Callable[[Path, list[Problem]], T]) -> tuple[T, list[Problem]]:
         """The cached result for ``path``, loading it only when its content changed."""
-        st = path.lstat()
-        stat = (st.st_mtime_ns, st.st_size, st.st_ino)
+        stat = _stat(path)
         entry = self._entries.get(path)
-        if entry is not None and entry.stat == stat:
+        if entry is not None and stat is not None and entry.stat == stat:
             self.hits += 1
             return entry.result, entry.problems
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
-        if entry is not None and entry.digest == digest:
+        digest = _digest(path)
+        if entry is not None and digest is not None and entry.digest == digest:
             entry.stat = stat
             self.hits += 1
             return entry.result, entry.problems
@@ -57,8 +60,7 @@ class FileCache(Generic[T]):
         out = []
         for path in paths:
             entry = self._entries.get(path)
-            st = path.lstat()
-            if entry is None or entry.stat != (st.st_mtime_ns, st.st_size, st.st_ino):
+            if entry is None or entry.stat != _stat(path) or entry.stat is None:
                 out.append(path)
         return out
 
@@ -68,3 +70,22 @@ class FileCache(Generic[T]):
         for path in list(self._entries):
             if path not in wanted:
                 del self._entries[path]
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    """What says a file changed; ``None`` when it cannot be looked at (the loader says why)."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _digest(path: Path) -> bytes | None:
+    """A hash of a regular file's bytes; ``None`` for anything the loaders refuse to read (a
+    link to ``/dev/zero``, a FIFO, a huge file), which is then loaded, and so reported."""
+    try:
+        data = read_regular(path, MAX_CONTENT_BYTES)
+    except OSError:
+        return None
+    return hashlib.blake2b(data, digest_size=16).digest()

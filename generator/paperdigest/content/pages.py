@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..errors import ContentError, Problem
+from ..fileio import FileRefused, open_regular
 from . import limits, safety
 from .textfile import read_text, relpath, split_front_matter
 from .yamlsafe import load as load_yaml
@@ -60,8 +61,11 @@ def pages_problems(files: list[Path], pages_dir: Path, root: Path) -> list[Probl
 
 def _image_problems(path: Path, rel: str, suffix: str) -> list[Problem]:
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # never a FIFO, a device or a link
             head = fh.read(12)
+    except FileRefused as exc:
+        return [Problem(rel, None, None, f"{exc.reason}: pages and images must be regular "
+                        "files; copy the file instead")]
     except OSError as exc:
         return [Problem(rel, None, None, f"cannot be read ({exc.strerror}): make it readable")]
     if not head.startswith(IMAGES[suffix]) or (suffix == ".webp" and head[8:12] != b"WEBP"):

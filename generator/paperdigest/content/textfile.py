@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import stat
 import unicodedata
 from pathlib import Path
 
 from ..errors import Problem
+from ..fileio import FileRefused, TooLarge, read_regular
 from .yamlsafe import MAX_BYTES
 
 
@@ -22,25 +23,25 @@ def relpath(path: Path, root: Path) -> str:
 
 def read_text(path: Path, rel: str, problems: list[Problem], limit: int = MAX_BYTES
               ) -> str | None:
-    """Read a content file as NFC text, refusing what cannot be content."""
-    if path.is_symlink():
-        problems.append(Problem(rel, None, None, "is a symbolic link: content files must be "
-                                "regular files; copy the file instead"))
-        return None
+    """Read a content file as NFC text, refusing what cannot be content.
+
+    The file is opened once, without blocking and without following a link, and read only
+    when what was opened is a regular file of at most ``limit`` bytes (``fileio``): a FIFO,
+    ``/dev/zero`` or a link swapped in after the folder was listed is refused, never read.
+    """
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read forever
-            problems.append(Problem(rel, None, None, "is not a regular file: content files "
-                                    "must be regular files; remove it"))
-            return None
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+        data = read_regular(path, limit)
+    except TooLarge as exc:
+        problems.append(_too_big(rel, exc.size, limit))
+        return None
+    except FileRefused as exc:
+        fix = ("copy the file instead" if exc.errno == errno.ELOOP else "remove it")
+        problems.append(Problem(rel, None, None, f"{exc.reason}: content files must be "
+                                f"regular files; {fix}"))
+        return None
     except OSError as exc:
         problems.append(Problem(rel, None, None, f"cannot be read ({exc.strerror or exc}): "
                                 "make it a readable file (chmod a+r)"))
-        return None
-    if len(data) > limit:
-        size = max(len(data), path.stat().st_size)
-        problems.append(_too_big(rel, size, limit))
         return None
     try:
         text = data.decode("utf-8")

@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING
 from ..content import blurb as blurbs
 from ..content.digest import parse_digest
 from ..content.ids import ArxivId, parse_arxiv_id
+from ..content.limits import MAX_DIGEST_BYTES
 from ..content.loader import check_digest, find_files
 from ..content.textfile import split_front_matter
 from ..errors import FetchError, PaperdigestError, Problem
+from ..fileio import FileRefused, open_regular, read_regular
 from .dumps import Found, Skipped, read_dump
 from .files import write_atomic, write_new
 from .scaffold import PaperFacts, code_url, digest_path, front_matter
@@ -106,8 +108,8 @@ def existing_ids(papers_dir: Path) -> dict[str, Path]:
     papers, _ = find_files(papers_dir.parent)
     for path in papers:
         try:
-            with path.open(encoding="utf-8", errors="replace") as fh:
-                head = fh.read(4000)
+            with open_regular(path) as fh:  # never a FIFO or device; a link is not followed
+                head = fh.read(4000).decode("utf-8", errors="replace")
         except OSError:
             continue  # check reports unreadable files; import only needs the ids it can see
         match = _ID_LINE.search(head) or _LINK.search(head)
@@ -182,7 +184,13 @@ def _blurb_of(body: str) -> str:
 def _existing(found: Found, path: Path, body: str, update: bool, root: Path) -> Planned:
     if not update:
         return Planned(found.line, found.title, "exists", found.arxiv, path)
-    old = path.read_text(encoding="utf-8")
+    try:
+        old = read_regular(path, MAX_DIGEST_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.reason if isinstance(exc, FileRefused) else (
+            exc.strerror if isinstance(exc, OSError) else "is not UTF-8")
+        return Planned(found.line, found.title, "refused", found.arxiv, path,
+                       reason=f"{path} cannot be updated: {why}: run `paperdigest check`")
     fm, old_body, _ = split_front_matter(old, str(path), [])
     head = "" if fm is None else old[: len(old) - len(old_body)]
     new = head + "\n" + body.lstrip("\n") if head else body
@@ -208,18 +216,24 @@ class Tally:
     skipped: int = 0
     failed: bool = False
 
-    def carry_out(self, dump: str, planned: Plan, root: Path) -> list[tuple[bool, str]]:
-        """Write what ``planned`` says (unless a dry run); ``(to stderr, line)`` to print."""
+    def carry_out(self, dump: str, planned: Plan, root: Path, *, inside: Path | None = None
+                  ) -> list[tuple[bool, str]]:
+        """Write what ``planned`` says (unless a dry run); ``(to stderr, line)`` to print.
+
+        ``inside``: the folder every write must stay in, realpaths compared (default
+        ``root``); the CLI passes the content folder."""
         out: list[tuple[int, int, bool, str]] = []  # in dump order
         for item in planned.items:
-            out.extend((item.line, n, *line) for n, line in enumerate(self._one(dump, item, root)))
+            out.extend((item.line, n, *line)
+                       for n, line in enumerate(self._one(dump, item, root, inside or root)))
         for note in planned.skipped:
             self.skipped += 1
             shown = note.text if len(note.text) <= 60 else note.text[:59] + "…"
             out.append((note.line, 0, False, f"{dump}:{note.line}: skipped: {shown!r}"))
         return [(to_err, text) for _, _, to_err, text in sorted(out)]
 
-    def _one(self, dump: str, item: Planned, root: Path) -> list[tuple[bool, str]]:
+    def _one(self, dump: str, item: Planned, root: Path, inside: Path
+             ) -> list[tuple[bool, str]]:
         where = f"{dump}:{item.line}"
         if item.action == "refused" or item.path is None:
             self.counts["refused"] += 1
@@ -230,9 +244,9 @@ class Tally:
         if item.action in ("create", "update") and not self.dry_run:
             try:
                 if item.action == "update":
-                    write_atomic(item.path, item.text, shown=shown)
+                    write_atomic(item.path, item.text, inside=inside, shown=shown)
                 else:
-                    write_new(item.path, item.text, shown=shown,
+                    write_new(item.path, item.text, inside=inside, shown=shown,
                               exists="import again with --update to refresh its body")
             except PaperdigestError as exc:
                 self.counts["refused"] += 1

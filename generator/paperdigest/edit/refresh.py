@@ -22,6 +22,7 @@ from ..content.works import SUFFIX, dump_works, parse_works
 from ..content.yamlsafe import MAX_BYTES
 from ..content.yamlsafe import load as load_yaml
 from ..errors import ContentError, FetchError, PaperdigestError, WriteError
+from ..fileio import FileRefused, TooLarge, read_regular
 from ..sources.metrics import OPENALEX, S2, MetricsClient, normalize_id
 from ..sources.works import WorksClient
 from .files import refusal, write_atomic, write_new
@@ -71,14 +72,15 @@ def records(folder: Path, ids: Iterable[str] = (), *, shown: str = "content/auth
 def read_record(path: Path) -> str:
     """A record's text exactly as stored (line endings kept); ``WriteError`` if unreadable."""
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        data = read_regular(path, MAX_BYTES)  # never a FIFO, a device or a link
+    except TooLarge:
+        raise WriteError(f"is larger than {MAX_BYTES // 1024} KB: an author record is a few "
+                         "lines") from None
+    except FileRefused as exc:
+        raise WriteError(f"{exc.reason}: an author record must be a regular file") from None
     except OSError as exc:
         raise WriteError(f"cannot be read ({exc.strerror or exc}): make it a readable "
                          "file") from None
-    if len(data) > MAX_BYTES:
-        raise WriteError(f"is larger than {MAX_BYTES // 1024} KB: an author record is a few "
-                         "lines")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -131,7 +133,8 @@ def refresh_one(path: Path, clients: Mapping[str, MetricsClient], source: str | 
     diff = "".join(unified_diff(shown, old, fresh) for _, shown, old, fresh in changes)
     for target, shown, _, fresh in [] if dry_run else changes:
         try:
-            write_atomic(target, fresh, shown=shown)
+            # Records live in <content>/authors/: the write stays in the content folder.
+            write_atomic(target, fresh, inside=target.parent.parent, shown=shown)
         except WriteError as exc:
             return Outcome(path.stem, name, "failed", f"{exc}; kept the old values")
     note = f"h-index {metrics.h_index}, {metrics.citations:,} citations, {metrics.papers} papers"
@@ -220,5 +223,6 @@ def add_record(folder: Path, name: str, *, record_id: str | None = None,
     if refused is not None:
         raise WriteError(f"{refused}: nothing written")
     path = folder / f"{rid}.yaml"
-    write_new(path, text, shown=rel, exists="edit it, or pick another --id")
+    write_new(path, text, inside=folder.parent, shown=rel,
+              exists="edit it, or pick another --id")
     return path

@@ -124,16 +124,18 @@ def scaffold(facts: PaperFacts) -> str:
     return head + "\n" + "\n".join(body).rstrip("\n") + "\n"
 
 
-def write_new(path: Path, text: str, *, force: bool = False) -> None:
-    """Write ``text`` to ``path`` atomically; refuse to replace a file unless ``force``.
+def write_new(path: Path, text: str, *, inside: Path, force: bool = False) -> None:
+    """Write ``text`` to ``path`` atomically, inside ``inside``; refuse to replace a file
+    unless ``force``.
 
     Raises:
         WriteError: the file exists (without ``force``) or the write failed; nothing changed.
     """
     if force:
-        files.write_atomic(path, text)
+        files.write_atomic(path, text, inside=inside)
     else:
-        files.write_new(path, text, exists="edit it, or pass --force to replace it")
+        files.write_new(path, text, inside=inside,
+                        exists="edit it, or pass --force to replace it")
 
 
 def start_digest(client: ArxivClient, arxiv: ArxivId, papers_dir: Path,
@@ -162,9 +164,10 @@ def start_digest(client: ArxivClient, arxiv: ArxivId, papers_dir: Path,
     refused = files.refusal(rel, check_digest(text, rel)[1])
     if refused is not None:
         raise WriteError(f"{refused}: nothing written; start the digest by hand")
+    # papers_dir's parent is the content folder: a link on the way out of it is refused.
     if force:
-        files.write_atomic(target, text, shown=rel)
+        files.write_atomic(target, text, inside=papers_dir.parent, shown=rel)
     else:
-        files.write_new(target, text, shown=rel, exists=exists)
+        files.write_new(target, text, inside=papers_dir.parent, shown=rel, exists=exists)
     return rel
 

@@ -27,6 +27,7 @@ import PIL
 from ..content.model import Author, Paper, Site, Tag
 from ..content.parallel import workers
 from ..errors import PaperdigestError
+from ..fileio import read_regular
 from ..project import Project
 from . import cards, paths
 
@@ -44,6 +45,8 @@ CARD_VERSION = "1"
 """Part of every cache key, with a hash of ``cards.py``: change it when the look of the cards
 changes through something else (the card text built here)."""
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_CARD_BYTES = 4 * 2**20
+"""A card is about 100 KB; a larger cache entry is not one of ours: it is drawn again."""
 
 
 class CardFontError(PaperdigestError):
@@ -187,8 +190,8 @@ class CardCache:
     def _read(self, key: str) -> bytes | None:
         if self.folder is None:
             return None
-        try:
-            data = (self.folder / f"{key}.png").read_bytes()
+        try:  # never a FIFO, a device or a link planted in the cache
+            data = read_regular(self.folder / f"{key}.png", MAX_CARD_BYTES)
         except OSError:
             return None
         # A truncated or foreign file is not a card: draw it again.

@@ -1,10 +1,11 @@
 """``paperdigest export DIR``: the generated pages and files, written for other engines.
 
-Everything is first written into a temporary folder beside ``DIR`` and moved into place only
-when all of it was written, so a full disk or a read-only folder leaves no half export and
-no temporary files. ``DIR`` may not lie inside the content, pages or templates folder (the
-export would overwrite what it is made from), and a folder that already holds files needs
-``force``.
+Everything is first written into a temporary folder beside ``DIR`` (each file by
+``fileio.write_file``) and moved into place only when all of it was written, so a full disk
+or a read-only folder leaves no half export and no temporary files; a symbolic link inside
+``DIR`` that leads out of it is refused before anything is moved. ``DIR`` may not lie inside
+the content, pages or templates folder (the export would overwrite what it is made from), and
+a folder that already holds files needs ``force``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import PaperdigestError
+from ..fileio import FileRefused, check_inside, write_file
 from ..project import Project
 
 
@@ -58,10 +60,11 @@ def write_export(directory: Path, files: Mapping[str, str | bytes]) -> None:
                           "you can write to") from None
     try:
         for rel, data in files.items():
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+            write_file(staging / rel, data, inside=staging)
         _move_into_place(staging, target)
+    except FileRefused as exc:
+        raise ExportError(f"{exc.filename}: {exc.reason}: remove the link, or export to a "
+                          "folder of its own; nothing was exported") from None
     except OSError as exc:
         raise ExportError(f"{exc.filename or directory}: {exc.strerror or exc}: free some space "
                           "or choose a folder you can write to; nothing was exported") from None
@@ -73,8 +76,10 @@ def _move_into_place(staging: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
         return
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            dest = target / path.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, dest)
+    moves = [(path, target / path.relative_to(staging))
+             for path in sorted(staging.rglob("*")) if path.is_file()]
+    for _, dest in moves:  # all looked at before the first move: all or nothing
+        check_inside(dest, target)
+    for path, dest in moves:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, dest)

@@ -19,6 +19,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from ..errors import PaperdigestError, Problem
+from ..fileio import read_regular
 from ..project import Project
 from .render import TEMPLATES_DIR
 
@@ -121,7 +122,7 @@ def settings_problems(project: Project) -> list[Problem]:
     if project.config_file is None or not project.site_url_is_example:
         return []
     try:
-        text = project.config_file.read_text(encoding="utf-8")
+        text = read_regular(project.config_file, 2**20, follow=True).decode("utf-8", "replace")
     except OSError:
         text = ""
     line = next((n for n, x in enumerate(text.splitlines(), 1) if x.startswith("site_url:")),
