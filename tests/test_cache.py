@@ -67,3 +67,28 @@ def test_parallel_loading_gives_the_same_site(project: Make,
     assert one == two
     assert [str(p) for p in two[1]] == [
         "content/papers/bad.md:2: tag: unknown key: did you mean 'tags'?"]
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_pool_helper_keeps_order_on_either_side_of_its_rule(
+        monkeypatch: pytest.MonkeyPatch, jobs: str) -> None:
+    monkeypatch.setenv("PAPERDIGEST_JOBS", jobs)
+    items = list(range(37))
+    assert parallel.forks(len(items), 10) is (jobs == "2")
+    assert not parallel.forks(9, 10)
+    assert parallel.fork_map(_square, items, break_even=10) == [n * n for n in items]
+
+
+def test_the_pool_helper_runs_here_when_no_process_can_be_had(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERDIGEST_JOBS", "2")
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_processes)
+    assert parallel.fork_map(_square, [1, 2, 3], break_even=1) == [1, 4, 9]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -245,7 +246,7 @@ def test_parallel_drawing_gives_the_serial_bytes(fonts: cards.Fonts,
     serial = cardbuild.CardCache(None, fonts)
     expected = serial.draw_all(wanted)
     monkeypatch.setattr(cardbuild, "MIN_PARALLEL", 2)
-    monkeypatch.setattr(cardbuild, "workers", lambda: 2)
+    monkeypatch.setenv("PAPERDIGEST_JOBS", "2")
     parallel = cardbuild.CardCache(None, fonts)
     assert parallel.draw_all(wanted) == expected
     assert parallel.stats.parallel and not serial.stats.parallel
@@ -277,3 +278,16 @@ def test_any_title_and_body_stay_in_the_box(title: str, body: str) -> None:
     assert all(inside(cards.line_box(line, fonts)) for line in lines if line.text.strip())
     titles = [line.text for line in lines if line.size == cards.TITLE_SIZE]
     assert len(titles) <= cards.TITLE_LINES
+
+
+def test_a_cold_cache_folder_is_made_and_a_pipe_in_it_is_drawn_over(
+        fonts: cards.Fonts, tmp_path: Path, alarm: None) -> None:
+    folder = tmp_path / "cache" / "cards"
+    cold = cardbuild.CardCache(folder, fonts)
+    first = cold.draw_all({"a.png": CARD})
+    assert [p.name for p in folder.iterdir()] == [f"{cold.key(CARD)}.png"]
+    (folder / f"{cold.key(CARD)}.png").unlink()
+    os.mkfifo(folder / f"{cold.key(CARD)}.png")  # planted: reading it would hang
+    again = cardbuild.CardCache(folder, fonts)
+    assert again.draw_all({"a.png": CARD}) == first
+    assert (again.stats.drawn, again.stats.hits) == (1, 0)

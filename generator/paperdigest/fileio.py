@@ -145,12 +145,9 @@ def write_file(path: Path, data: bytes | str, *, inside: Path, replace: bool = F
         FileRefused: the target leads out of ``inside``.
         OSError: anything else (full disk, read-only folder); nothing changed.
     """
+    _make_folder(inside)  # the boundary itself is the caller's choice
     check_inside(path, inside)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # a file stands where a folder should be
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR),
-                                 str(path.parent)) from None
+    _make_folder(path.parent)
     check_inside(path, inside)  # a folder swapped for a link while it was being made
     if isinstance(data, str):
         data = data.encode("utf-8")  # UnicodeEncodeError for lone surrogates: nothing made
@@ -177,6 +174,13 @@ def write_file(path: Path, data: bytes | str, *, inside: Path, replace: bool = F
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     sync_folder(path.parent)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file stands where a folder should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder)) from None
 
 
 def sync_folder(folder: Path) -> None:

@@ -9,25 +9,23 @@ every core when there are many. A corrupt or unreadable entry is drawn again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from importlib import import_module
 from pathlib import Path
 
 import PIL
 
+from ..content import parallel
 from ..content.model import Author, Paper, Site, Tag
-from ..content.parallel import workers
 from ..errors import PaperdigestError
-from ..fileio import read_regular
+from ..fileio import read_regular, write_file
 from ..project import Project
 from . import cards, paths
 
@@ -40,7 +38,8 @@ FONT_HINT = ("pip install noto-cjk-sans-jp-bold noto-cjk-sans-jp-regular (paperd
 CACHE_DIR = Path(".cache") / "paperdigest" / "cards"
 """The card cache, relative to the project root."""
 MIN_PARALLEL = 24
-"""Below this many cards to draw, worker start-up costs more than it saves."""
+"""Cards from which drawing them on several cores pays for starting the workers
+(``parallel.fork_map``'s break-even)."""
 CARD_VERSION = "1"
 """Part of every cache key, with a hash of ``cards.py``: change it when the look of the cards
 changes through something else (the card text built here)."""
@@ -200,13 +199,9 @@ class CardCache:
     def _write(self, key: str, data: bytes) -> None:
         if self.folder is None:
             return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(data)
-            tmp.replace(self.folder / f"{key}.png")  # atomic: a reader never sees half a card
-        except OSError:
-            pass  # a read-only cache only costs time
+        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            # Atomic: a reader never sees half a card.
+            write_file(self.folder / f"{key}.png", data, inside=self.folder, replace=True)
 
     def draw_all(self, wanted: Mapping[str, cards.CardText]) -> dict[str, bytes]:
         """The PNG of every card, by the same keys as ``wanted``, in the same order."""
@@ -221,14 +216,8 @@ class CardCache:
         self.stats.hits = len(keys) - sum(1 for k in keys.values() if k in missing)
         self.stats.drawn = len(missing)
         jobs = [(card, self.fonts) for card in missing.values()]
-        use = workers()
-        if use >= 2 and len(jobs) >= MIN_PARALLEL and sys.platform.startswith("linux"):
-            self.stats.parallel = True
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=use, mp_context=context) as pool:
-                drawn = list(pool.map(_draw_job, jobs, chunksize=8))
-        else:
-            drawn = [_draw_job(job) for job in jobs]
+        self.stats.parallel = parallel.forks(len(jobs), MIN_PARALLEL)
+        drawn = parallel.fork_map(_draw_job, jobs, break_even=MIN_PARALLEL)
         for key, data in zip(missing, drawn, strict=True):
             found[key] = data
             self._write(key, data)
