@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import sys
@@ -18,6 +17,7 @@ from .edit.importer import plan as plan_import
 from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .fileio import FileRefused, read_regular
 from .project import Project
+from .site import builderrors
 from .site.export import check_target, write_export
 from .site.outputs import project_content, project_site, site_outputs
 from .site.settings import load_project, settings_problems
@@ -199,12 +199,9 @@ def _mkdocs(ctx: click.Context, command: str, args: tuple[str, ...]) -> None:
     try:
         mkdocs_cli.main(args=[command, *where, *args], prog_name="paperdigest",
                         standalone_mode=False)
-    except OSError as exc:
-        what = exc.strerror or str(exc)
-        fix = ("free some space, or build into another folder with -d DIR"
-               if exc.errno == errno.ENOSPC else
-               "make the folder writable, or build into another folder with -d DIR")
-        raise click.ClickException(f"{exc.filename or 'site'}: {what}: {fix}") from None
+    except OSError as exc:  # outside the build proper (the plugin words those itself)
+        said = builderrors.message(exc, None)
+        raise click.ClickException(said or str(exc)) from None
 
 
 @main.command("blurb")

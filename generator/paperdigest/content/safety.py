@@ -390,8 +390,11 @@ def class_problems(kind: TextClass, value: str) -> list[str]:
 
 
 def field_problems(path: str, fields: Mapping[str, Any],
-                   lines: Mapping[tuple[str | int, ...], int] | None = None) -> list[Problem]:
-    """Problems of the checked front-matter or record ``fields`` (strings and lists)."""
+                   lines: Mapping[tuple[str | int, ...], int] | None = None, *,
+                   classes: Callable[[str], TextClass] = text_class) -> list[Problem]:
+    """Problems of the checked front-matter or record ``fields`` (strings and lists), each
+    judged by its text class (``classes``: the declared one; a key declared nowhere is a
+    KeyError, never a pass)."""
     problems: list[Problem] = []
     where = lines or {}
     for key in sorted(fields):
@@ -404,7 +407,7 @@ def field_problems(path: str, fields: Mapping[str, Any],
         for label, node, item in items:
             if not isinstance(item, str):
                 continue
-            for message in text_problems(key, item):
+            for message in class_problems(classes(key), item):
                 line = where.get(node, where.get((key,)))
                 problems.append(Problem(path, line, label, message))
     return problems

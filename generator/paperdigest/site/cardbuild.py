@@ -21,6 +21,7 @@ from importlib import import_module
 from pathlib import Path
 
 import PIL
+from PIL import ImageFont
 
 from ..content import parallel
 from ..content.model import Author, Paper, Site, Tag
@@ -86,14 +87,30 @@ def find_fonts() -> cards.Fonts:
     """
     bold, regular = (_package_font(m) for m in FONT_PACKAGES)
     if bold and regular:
-        return cards.Fonts(bold=bold, regular=regular)
+        return _readable(cards.Fonts(bold=bold, regular=regular))
     fc_bold = _fontconfig("Noto Sans CJK JP:style=Bold")
     fc_regular = _fontconfig("Noto Sans CJK JP:style=Regular")
     if fc_bold is None or fc_regular is None:
         raise CardFontError("paperdigest: share cards need a Japanese font and none is "
                             f"installed: {FONT_HINT}")
-    return cards.Fonts(bold=fc_bold[0], regular=fc_regular[0], bold_index=fc_bold[1],
-                       regular_index=fc_regular[1])
+    return _readable(cards.Fonts(bold=fc_bold[0], regular=fc_regular[0],
+                                 bold_index=fc_bold[1], regular_index=fc_regular[1]))
+
+
+def _readable(fonts: cards.Fonts) -> cards.Fonts:
+    """``fonts``, once Pillow has opened each face: a truncated or corrupt font file is
+    named here, not met as an OS error halfway through drawing.
+
+    Raises:
+        CardFontError: a font file cannot be read or is no font.
+    """
+    for path, index in ((fonts.bold, fonts.bold_index), (fonts.regular, fonts.regular_index)):
+        try:
+            ImageFont.truetype(path, 16, index=index, layout_engine=ImageFont.Layout.BASIC)
+        except (OSError, ValueError) as exc:
+            raise CardFontError(f"paperdigest: the share-card font {path} cannot be read "
+                                f"({exc}): reinstall it ({FONT_HINT})") from None
+    return fonts
 
 
 # --- what the cards show ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -20,7 +20,7 @@ from ..content.loader import LoadCache
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import errorpage, gate, paths, rendercache, search
+from . import builderrors, errorpage, gate, paths, rendercache, search
 from .outputs import project_content, site_outputs
 from .render import TEMPLATES_DIR
 from .rendercache import PageCache
@@ -50,6 +50,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.cache = LoadCache()
         self.page_cache: PageCache | None = None
         self.command = "build"
+        self.site_dir: Path | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this hook keeps the plugin, and so its cache, across serve rebuilds."""
@@ -64,6 +65,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.project = project = project_of(config, self.config)
+        self.site_dir = Path(config.site_dir)
         _add_overrides(config, project.templates_dir / "overrides")
         if MATH_EXTENSION not in config.markdown_extensions:
             config.markdown_extensions.append(MATH_EXTENSION)  # LaTeX in digests -> MathML
@@ -184,6 +186,13 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 raise PluginError(str(exc)) from exc
             log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
                      f"{done.files} files")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A disk, file or template error as ``path: what happened: what to do``, not a
+        traceback, for plain ``mkdocs build`` too (``builderrors``)."""
+        said = builderrors.message(error, self.site_dir)
+        if said is not None:
+            raise Abort(f"paperdigest: {said}") from None
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: object
                  ) -> LiveReloadServer:
