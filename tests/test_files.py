@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from paperdigest.edit.files import refusal, write_atomic, write_new
-from paperdigest.errors import Problem, WriteError
+from paperdigest.errors import Problem, Severity, WriteError
 
 
 def test_write_new_creates_and_never_clobbers(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_text_that_cannot_be_utf8(tmp_path: Path) -> None:
 
 def test_refusal_lists_errors_not_warnings() -> None:
     problems = [Problem("a.md", 3, "title", "contains '<': leave it out"),
-                Problem("a.md", 9, "section 4", "is empty", severity="warning"),
+                Problem("a.md", 9, "section 4", "is empty", severity=Severity.WARNING),
                 Problem("a.md", None, None, "is too large: split it")]
     assert refusal("a.md", problems) == ("a.md: the build would reject it: line 3: title: "
                                          "contains '<': leave it out; is too large: split it")

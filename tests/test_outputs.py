@@ -4,6 +4,7 @@ and on what it generates; settings are declared once, in ``PluginConfig``."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from conftest import digest
 from mkdocs.config import load_config
 from paperdigest.cli import main
+from paperdigest.errors import Problem, Problems, Severity
 from paperdigest.project import Project
 from paperdigest.site.plugin import PaperdigestPlugin
 from paperdigest.site.settings import PluginConfig, default_project, load_project
@@ -91,3 +93,31 @@ def test_defaults_come_from_the_plugin_config(tmp_path: Path) -> None:
     for name in ("per_page", "home_count", "authors_per_index", "drafts", "search",
                  "score_label", "score_note", "contributing_url", "cards"):
         assert getattr(bare, name) == block[name], name
+
+
+# --- problems and errors: one severity type, one collector, one place for messages ----------
+
+def test_severity_is_an_enum_and_reads_as_before() -> None:
+    problem = Problem("a.md", 1, None, "w", Severity.WARNING)
+    assert not problem.is_error and str(problem) == "a.md:1: warning: w"
+    assert json.dumps({"severity": problem.severity}) == '{"severity": "warning"}'
+    found = Problems()
+    found.add("b.md", 2, "title", "bad")
+    found.add("a.md", None, None, "odd", Severity.WARNING)
+    assert found.has_errors and [p.path for p in found.errors] == ["b.md"]
+    assert [p.path for p in found.in_order()] == ["a.md", "b.md"]
+
+
+def test_cli_errors_become_messages_in_one_place(project: Make, tmp_path: Path) -> None:
+    source = (Path(__file__).parent.parent / "generator/paperdigest/cli.py").read_text(
+        encoding="utf-8")
+    assert source.count("except PaperdigestError") == 1
+    root = project({"content/papers/a.md": digest()})
+    summary = tmp_path / "summary-is-a-folder"
+    summary.mkdir()
+    result = CliRunner().invoke(main, ["--root", str(root), "check", "--format", "github"],
+                                env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.endswith(f"Error: {summary}: Is a directory: check the path, its "
+                                  "permissions and the free space, and run it again\n")

@@ -10,7 +10,7 @@ from conftest import digest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
-from paperdigest.errors import Problem
+from paperdigest.errors import Problem, Severity
 from paperdigest.site.errorpage import error_page, error_pages
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
@@ -23,7 +23,7 @@ SERVE_URL = "http://127.0.0.1:8000/"
 
 def test_error_page_lists_every_problem_in_a_code_block() -> None:
     problems = [Problem("a.md", 3, "title", "x ``` y"),
-                Problem("b.md", 1, None, "w", severity="warning")]
+                Problem("b.md", 1, None, "w", severity=Severity.WARNING)]
     page = error_page(problems)
     assert page.startswith("---\ntitle: 内容にエラーがあります\nhide: [navigation, toc]\n---\n")
     assert "`content/` に 1 件のエラーがあるため、サイトを表示できません。" in page

@@ -1,4 +1,9 @@
-"""The ``paperdigest`` command. Turns errors into messages and exit codes; nothing imports it."""
+"""The ``paperdigest`` command. Turns errors into messages and exit codes; nothing imports it.
+
+Errors become messages in one place, ``_Commands.invoke``: every ``PaperdigestError`` a
+command lets through is printed as its text (``path: what happened: what to do``) with exit
+status 1, and so is an ``OSError`` no layer below worded. Commands only raise.
+"""
 
 from __future__ import annotations
 
@@ -33,20 +38,14 @@ def _online(ctx: click.Context) -> Online:
     from .sources.http import Network
 
     network: Network = ctx.find_root().obj.get("network") or Network()
-    try:
-        return network.open(notify=lambda message: click.echo(message, err=True))
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return network.open(notify=lambda message: click.echo(message, err=True))
 
 
 def _arxiv_client(ctx: click.Context, api: str | None) -> ArxivClient:
     """The rate-limited arXiv client of this command (its connection closed with it)."""
     from .sources.arxiv import connect
 
-    try:
-        http, client = connect(_online(ctx), api)
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
+    http, client = connect(_online(ctx), api)
     ctx.call_on_close(http.close)
     return client
 
@@ -55,15 +54,27 @@ def _project(ctx: click.Context) -> Project:
     """The project, read from mkdocs.yml once, when a command first needs it."""
     obj = ctx.find_root().obj
     if "project" not in obj:
-        try:
-            obj["project"] = load_project(obj["config_file"], obj["root"])
-        except PaperdigestError as exc:
-            raise click.ClickException(str(exc)) from exc
+        obj["project"] = load_project(obj["config_file"], obj["root"])
     project: Project = obj["project"]
     return project
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group that turns errors into messages, for every command under it."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PaperdigestError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # not worded below: say what the system said, and where
+            where = exc.filename or "paperdigest"
+            raise click.ClickException(f"{where}: {exc.strerror or exc}: check the path, its "
+                                       "permissions and the free space, and run it again"
+                                       ) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="paperdigest")
 @click.option("-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The site's mkdocs.yml (default: ./mkdocs.yml); its "
@@ -112,7 +123,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     site, problems = project_content(project)
     problems = sorted([*problems, *settings_problems(project)], key=Problem.sort_key)
     shown = _selected(problems, root, paths)
-    errors = [p for p in shown if p.severity == "error"]
+    errors = [p for p in shown if p.is_error]
     if fmt == "json":
         out = {"ok": not errors, "errors": len(errors),
                "warnings": len(shown) - len(errors),
@@ -152,13 +163,10 @@ def export(ctx: click.Context, directory: Path, site_url: str | None, force: boo
     folder that holds files needs --force.
     """
     project = _project(ctx)
-    try:
-        check_target(directory, project, force=force)
-        made = site_outputs(project_site(project), project, site_url=site_url)
-        pages, files = made.pages, made.files
-        write_export(directory, {**pages, **files})
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
+    check_target(directory, project, force=force)
+    made = site_outputs(project_site(project), project, site_url=site_url)
+    pages, files = made.pages, made.files
+    write_export(directory, {**pages, **files})
     click.echo(f"wrote {len(pages)} pages and {len(files)} feeds, data files and share cards "
                f"to {directory}")
 
@@ -254,10 +262,7 @@ def _print_thread(ctx: click.Context, wanted: str, as_json: bool) -> None:
     if arxiv is None:
         raise click.ClickException(f"'{wanted}' is not an arXiv id: write it like 2503.04504 "
                                    "or hep-th/9901001")
-    try:
-        site = project_site(project)
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
+    site = project_site(project)
     paper = next((p for p in site.papers if p.arxiv.base == arxiv.base), None)
     if paper is None:
         raise click.ClickException(f"no digest of arXiv:{arxiv.base} in "
@@ -300,11 +305,8 @@ def new(ctx: click.Context, paper: str, force: bool, arxiv_api: str | None) -> N
         raise click.ClickException(f"'{paper}' is not an arXiv id or URL: write it like "
                                    "2503.04504, 2503.04504v2, hep-th/9901001 or "
                                    "https://arxiv.org/abs/2503.04504")
-    try:
-        rel = start_digest(_arxiv_client(ctx, arxiv_api), arxiv, project.papers_dir,
-                           project.rel, force=force)
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
+    rel = start_digest(_arxiv_client(ctx, arxiv_api), arxiv, project.papers_dir,
+                       project.rel, force=force)
     click.echo(f"wrote {rel}: write the eight sections, then run `paperdigest check`")
 
 
@@ -346,11 +348,8 @@ def import_cmd(ctx: click.Context, files: tuple[Path, ...], fetch: bool, update:
                        "its permissions", err=True)
             tally.failed = True
             continue
-        try:
-            planned = plan_import(text, project.papers_dir, project.root, update=update,
-                                  lookup=lookup)
-        except PaperdigestError as exc:
-            raise click.ClickException(str(exc)) from exc
+        planned = plan_import(text, project.papers_dir, project.root, update=update,
+                              lookup=lookup)
         for to_err, line in tally.carry_out(str(dump), planned, project.root,
                                               inside=project.content_dir):
             click.echo(line, err=to_err)
@@ -383,10 +382,7 @@ def authors_refresh(ctx: click.Context, ids: tuple[str, ...], source: str | None
     from .sources.works import WorksClient
 
     project = _project(ctx)
-    try:
-        paths = records(project.authors_dir, ids, shown=project.rel(project.authors_dir))
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
+    paths = records(project.authors_dir, ids, shown=project.rel(project.authors_dir))
     http, clients = connect(_online(ctx))
     with http, click.progressbar(length=len(paths), label="refreshing", file=sys.stderr,
                                  show_pos=True) as bar:
@@ -410,10 +406,7 @@ def authors_add(ctx: click.Context, name: str, record_id: str | None, openalex: 
     from .edit.refresh import add_record
 
     project = _project(ctx)
-    try:
-        path = add_record(project.authors_dir, name, record_id=record_id, openalex=openalex,
-                          semantic_scholar=semantic_scholar,
-                          shown=project.rel(project.authors_dir))
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
+    path = add_record(project.authors_dir, name, record_id=record_id, openalex=openalex,
+                      semantic_scholar=semantic_scholar,
+                      shown=project.rel(project.authors_dir))
     click.echo(f"wrote {project.rel(path)}")

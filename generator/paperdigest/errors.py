@@ -19,10 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 class PaperdigestError(Exception):
     """Base class of every error paperdigest raises on purpose."""
+
+
+class Severity(StrEnum):
+    """How bad a problem is: an error stops a build, a check and a write; a warning is told."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True, eq=True)
@@ -37,8 +45,7 @@ class Problem:
     """The front-matter key or section involved (``authors[1]``, ``section 4``), if any."""
     message: str
     """Plain words: what is wrong and how to fix it."""
-    severity: str = "error"
-    """``"error"`` or ``"warning"``."""
+    severity: Severity = Severity.ERROR
     column: int | None = None
     """1-based column, when known."""
 
@@ -46,8 +53,12 @@ class Problem:
         path = visible(self.path)
         where = path if self.line is None else f"{path}:{self.line}"
         what = self.message if self.field is None else f"{self.field}: {self.message}"
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
         return f"{where}: {prefix}{visible(what)}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.message)
@@ -55,7 +66,32 @@ class Problem:
 
 def has_errors(problems: Iterable[Problem]) -> bool:
     """Whether any of ``problems`` is an error (warnings do not stop a build or a write)."""
-    return any(p.severity == "error" for p in problems)
+    return any(p.is_error for p in problems)
+
+
+class Problems(list[Problem]):
+    """The collector every check reports into: problems in the order found, and what a
+    caller asks of them (any errors, the errors, the warnings, file order)."""
+
+    def add(self, path: str, line: int | None, field: str | None, message: str,
+            severity: Severity = Severity.ERROR) -> None:
+        self.append(Problem(path, line, field, message, severity))
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self if not p.is_error]
+
+    def in_order(self) -> Problems:
+        """The problems in file order (path, line, column, message)."""
+        return Problems(sorted(self, key=Problem.sort_key))
 
 
 def visible(text: str) -> str:
@@ -82,14 +118,14 @@ class ContentErrors(PaperdigestError):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
-        count = sum(1 for p in self.problems if p.severity == "error")
+        count = sum(1 for p in self.problems if p.is_error)
         noun = "problem" if count == 1 else "problems"
         lines = [str(p) for p in self.problems]
         super().__init__(f"{count} {noun} in content:\n" + "\n".join(lines))
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.is_error]
 
 
 class RenderError(PaperdigestError):
@@ -130,7 +166,7 @@ def github_annotation(problem: Problem) -> str:
         props.append(f"col={problem.column}")
     title = f"paperdigest: {problem.field}" if problem.field else "paperdigest"
     props.append(f"title={_github_escape(title, prop=True)}")
-    kind = "warning" if problem.severity == "warning" else "error"
+    kind = str(problem.severity)
     message = f"{problem.field}: {problem.message}" if problem.field else problem.message
     return f"::{kind} {','.join(props)}::{_github_escape(message)}"
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problem
+from ..errors import Problem, Problems, Severity
 from .textfile import relpath
 
 RECORD_SUFFIXES = (".yaml", ".yml")
@@ -31,7 +31,7 @@ class Found:
     works: list[Path] = field(default_factory=list)
     """``<id>.works.json`` files, each beside its record ``<id>.yaml``."""
     pages: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
 
 def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -> Found:
@@ -43,7 +43,7 @@ def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -
         else:
             found.problems.append(Problem(relpath(path, root), None, None, "is not a digest "
                                           "(only .md files are read here): rename it to .md, "
-                                          "or move it out of the papers folder", "warning"))
+                                          "or move it out of the papers folder", Severity.WARNING))
     authors_dir = content_dir / "authors"
     for path in _walk(authors_dir, root, found.problems, recursive=False):
         if path.name.endswith(RECORD_SUFFIXES):
@@ -55,7 +55,7 @@ def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -
                                           "record (only .yaml records and their .works.json "
                                           "files are read here): rename it to .yaml, or move "
                                           "it out of the authors folder",
-                                          "warning"))
+                                          Severity.WARNING))
     twins = _twins(found.authors, root)
     found.problems.extend(problem for problem, _ in twins)
     found.authors = [a for a in found.authors if a not in {path for _, path in twins}]

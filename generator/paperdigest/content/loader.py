@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import ContentError, ContentErrors, Problem, has_errors
+from ..errors import ContentError, ContentErrors, Problem, Severity, has_errors
 from . import blurb as blurbs
 from . import limits, pages, safety
 from . import schema as s
@@ -140,7 +140,7 @@ def _empty_sections(rel: str, parsed: ParsedDigest, *, draft: bool) -> list[Prob
     fix = ("write what the paper says about it (a sentence is enough)" if not draft else
            "write it before removing 'draft: true'")
     return [Problem(rel, s.line, f"section {s.number}", f"is empty: {fix}",
-                    "warning" if draft else "error")
+                    Severity.WARNING if draft else Severity.ERROR)
             for s in parsed.sections if not s.body.strip()]
 
 
@@ -356,9 +356,7 @@ def check_content(
     works = [w for w in _load_all(found.works, load_works, root,
                                   cache.works if cache else None, problems) if w]
     site = resolve(drafts, records, problems, dict(works))
-    if has_errors(problems):
-        return None, sorted(problems, key=Problem.sort_key)
-    return site, sorted(problems, key=Problem.sort_key)
+    return (None if problems.has_errors else site), problems.in_order()
 
 
 def load_site(content_dir: Path, *, root: Path | None = None,

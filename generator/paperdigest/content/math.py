@@ -25,7 +25,7 @@ from typing import Any
 
 import quickjs
 
-from ..errors import Problem
+from ..errors import Problem, Severity
 from .mathspans import find_math
 
 KATEX = Path(__file__).with_name("katex") / "katex.min.js"
@@ -113,5 +113,5 @@ def math_problems(path: str, blocks: Iterator[tuple[int, str]]) -> list[Problem]
                 problems.append(Problem(
                     path, line, "math", f"'{shown}' cannot be shown as math ({exc}): fix the "
                     "LaTeX, or write \\$ for a literal dollar; until then the page shows it "
-                    "as code", severity="warning"))
+                    "as code", severity=Severity.WARNING))
     return problems

@@ -53,7 +53,7 @@ def refusal(rel: str, problems: list[Problem]) -> str | None:
         return None
     found = "; ".join((f"line {p.line}: " if p.line else "")
                       + (f"{p.field}: " if p.field else "") + p.message
-                      for p in problems if p.severity == "error")
+                      for p in problems if p.is_error)
     return f"{rel}: the build would reject it: {found}"
 
 

@@ -258,7 +258,7 @@ class Tally:
             verb = "would " + verb
         note = " (left alone; --update refreshes its body)" if item.action == "exists" else ""
         lines = [(False, f"{verb}: {shown} ({where}){note}")]
-        errors = [p for p in item.problems if p.severity == "error"]
+        errors = [p for p in item.problems if p.is_error]
         self.failed = self.failed or bool(errors)
         lines.extend((True, str(p)) for p in item.problems)
         return lines

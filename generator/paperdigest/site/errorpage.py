@@ -21,8 +21,8 @@ KEEP = frozenset({"404.md"})
 
 def error_page(problems: Sequence[Problem]) -> str:
     """The Markdown of the error page: every problem, errors first, in a code block."""
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = [p for p in problems if p.severity != "error"]
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
     lines = [str(p) for p in (*errors, *warnings)]
     text = "\n".join(lines)
     # A fence longer than any run of backticks in the messages, so none can close it.

@@ -74,7 +74,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                               "need the absolute address of the site")
         site, problems = project_content(project, self.cache)
         for problem in problems:
-            if problem.severity == "warning":
+            if not problem.is_error:
                 # Logged as information: a warning here (LaTeX KaTeX cannot lay out) must not
                 # fail a --strict build; `paperdigest check` shows it as a warning.
                 log.info(str(problem))

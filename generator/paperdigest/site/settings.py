@@ -18,7 +18,7 @@ from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from ..errors import PaperdigestError, Problem
+from ..errors import PaperdigestError, Problem, Severity
 from ..fileio import read_regular
 from ..project import Project
 from .render import TEMPLATES_DIR
@@ -130,7 +130,7 @@ def settings_problems(project: Project) -> list[Problem]:
     return [Problem(project.rel(project.config_file), line, "site_url",
                     f"is still the example address {project.site_url}: set it to the address "
                     "where the site is published (share links, feeds and citations use it)",
-                    severity="warning")]
+                    severity=Severity.WARNING)]
 
 
 def default_project(root: Path | None = None, **changes: Any) -> Project:
