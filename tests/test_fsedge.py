@@ -150,3 +150,17 @@ def test_export_refuses_a_link_out_of_its_folder(project: Make,
     assert "lies outside" in err and "nothing was exported" in err
     assert list(outside.iterdir()) == []
     assert sorted(p.name for p in out.iterdir()) == ["old.txt", "papers"]  # nothing moved
+
+
+def test_a_linked_folder_is_reported_not_skipped(project: Make,
+                                                  tmp_path_factory: pytest.TempPathFactory
+                                                  ) -> None:
+    root = project({"content/papers/a.md": digest()})
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "b.md").write_text(digest("2106.09685"), encoding="utf-8")
+    (root / "content/papers/more").symlink_to(outside, target_is_directory=True)
+    site, problems = check_content(root / "content", root=root)
+    assert site is None
+    assert [str(p) for p in problems] == [
+        "content/papers/more: is a symbolic link to a folder: content must lie in real folders; "
+        "replace the link with the folder itself"]

@@ -81,6 +81,13 @@ def _walk(top: Path, root: Path, problems: list[Problem], *, recursive: bool = T
 
     for folder, dirs, names in os.walk(top, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")) if recursive else []
+        for name in [d for d in dirs if Path(folder, d).is_symlink()]:
+            # os.walk does not go through it: what lies there would be skipped unsaid, and
+            # the writers refuse to write through it.
+            dirs.remove(name)
+            problems.append(Problem(relpath(Path(folder, name), root), None, None,
+                                    "is a symbolic link to a folder: content must lie in "
+                                    "real folders; replace the link with the folder itself"))
         for name in sorted(names):
             if name.startswith("."):
                 continue
