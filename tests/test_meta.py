@@ -105,7 +105,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         return (hostile(site) if site is not None else None), problems
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("paperdigest.site.plugin.check_content", check)
+        patch.setattr("paperdigest.site.outputs.check_content", check)
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         mkdocs_build(load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"),
                                  strict=True))
