@@ -2,7 +2,7 @@
 
 ``site_cards`` says what each card of the site shows (``cards.CardText`` by output path);
 ``find_fonts`` finds a Japanese font that a package installed (never one downloaded);
-``CardCache.draw_all`` returns the PNGs, reading a card from ``.cache/paperdigest/cards/``
+``CardCache.draw_all`` returns the PNGs, reading a card from ``cards/`` in the cache folder
 when one was drawn before from the same text, font and Pillow, and drawing the misses, on
 every core when there are many. A corrupt or unreadable entry is drawn again.
 """
@@ -36,8 +36,6 @@ FONT_HINT = ("pip install noto-cjk-sans-jp-bold noto-cjk-sans-jp-regular (paperd
              "depends on them), or install Debian's fonts-noto-cjk (apt-get install "
              "fonts-noto-cjk), or turn cards off with 'cards: false' under the paperdigest "
              "plugin in mkdocs.yml")
-CACHE_DIR = Path(".cache") / "paperdigest" / "cards"
-"""The card cache, relative to the project root."""
 MIN_PARALLEL = 24
 """Cards from which drawing them on several cores pays for starting the workers
 (``parallel.fork_map``'s break-even)."""
