@@ -105,3 +105,8 @@ def test_one_definition_of_an_invisible_character(ch: str, left: str) -> None:
 def test_visible_characters_are_not_invisible(ch: str) -> None:
     assert not s.is_invisible(ch) or ch in "\u115f\u1160\u3164\uffa0"
     assert unicodedata.category(ch) not in ("Cf", "Zl", "Zp")
+
+
+@given(ch=INVISIBLE)
+def test_link_schemes_are_read_past_the_same_invisible_characters(ch: str) -> None:
+    assert safety.url_scheme(f"java{ch}script:alert(1)") == "javascript"

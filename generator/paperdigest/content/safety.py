@@ -37,7 +37,7 @@ from ..errors import Problem
 from .limits import MAX_TAG_STARTS, paragraph_problems, tag_starts, tag_starts_problem
 from .math import math_problems
 from .mathspans import mask_math
-from .schema import TextClass, invisible, invisible_message, text_class
+from .schema import TextClass, invisible, invisible_message, is_invisible, text_class
 
 ALLOWED_TAGS = frozenset({"br", "sub", "sup"})
 """Raw HTML tags a digest body may use, written bare: ``<br>``, ``<sub>…</sub>``."""
@@ -68,7 +68,6 @@ _PAREN_OR_ESCAPE = re.compile(r"\\.|[()]", re.DOTALL)
 _REFERENCE = re.compile(r"^[ ]{0,3}\[[^\[\]]+\]:[ \t]*\n?[ \t]*(\S+)", re.MULTILINE)
 _ATTR_TOKEN = re.compile(r"""([^\s=}]+)=(?:"[^"]*"|'[^']*'|[^\s=}]*)|([^\s=}]+)""")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_STRIP = re.compile(r"[`\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff]+")
 _NAME_MARKUP = re.compile(r"[<>`]")
 _PROSE_TAG = re.compile(r"<[A-Za-z/!?]")
 
@@ -86,9 +85,15 @@ def url_scheme(url: str) -> str | None:
         if decoded == text:
             break
         text = decoded
-    text = _STRIP.sub("", text).lstrip("<")
+    text = "".join(ch for ch in text if not _stripped(ch)).lstrip("<")
     m = _SCHEME.match(text)
     return m.group(1).lower() if m else None
+
+
+def _stripped(ch: str) -> bool:
+    """Dropped before a URL's scheme is read: backticks, spaces, control characters and
+    invisible ones (``schema.is_invisible``), as browsers skip them."""
+    return ch == "`" or ch.isspace() or unicodedata.category(ch) == "Cc" or is_invisible(ch)
 
 
 def _shown(text: str, limit: int = 60) -> str:
