@@ -122,13 +122,15 @@ def check_inside(path: Path, folder: Path) -> None:
         FileRefused: with the way out named.
     """
     if path.is_symlink():
-        raise FileRefused(path, "is a symbolic link; a write would land where it points")
+        raise FileRefused(path, "is a symbolic link, and a write would land where it "
+                          "points: replace it with the file itself")
     here = path.parent
     while not here.exists() and here != here.parent:
         here = here.parent  # folders still to be made cannot lead anywhere yet
     if not is_inside(here, folder):
         raise FileRefused(path, f"lies outside {folder} through a symbolic link "
-                          f"({here} leads to {os.path.realpath(here)})")
+                          f"({here} leads to {os.path.realpath(here)}): replace the link "
+                          "with a real folder")
 
 
 def write_file(path: Path, data: bytes | str, *, inside: Path, replace: bool = False,

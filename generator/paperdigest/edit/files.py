@@ -64,8 +64,7 @@ def _write(path: Path, text: str, where: str, inside: Path, *, replace: bool,
     except FileExistsError:
         raise WriteError(f"{where}: already exists: {exists}") from None
     except FileRefused as exc:
-        raise WriteError(f"{where}: {exc.reason}: nothing was written; write inside "
-                         f"{inside} (replace the link with a real folder)") from None
+        raise WriteError(f"{where}: {exc.reason}; nothing was written") from None
     except OSError as exc:
         raise WriteError(f"{where}: {exc.strerror or exc}: {_advice(exc.errno)}") from None
     except UnicodeEncodeError:

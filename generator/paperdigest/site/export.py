@@ -63,8 +63,8 @@ def write_export(directory: Path, files: Mapping[str, str | bytes]) -> None:
             write_file(staging / rel, data, inside=staging)
         _move_into_place(staging, target)
     except FileRefused as exc:
-        raise ExportError(f"{exc.filename}: {exc.reason}: remove the link, or export to a "
-                          "folder of its own; nothing was exported") from None
+        raise ExportError(f"{exc.filename}: {exc.reason}, or export to a folder of its "
+                          "own; nothing was exported") from None
     except OSError as exc:
         raise ExportError(f"{exc.filename or directory}: {exc.strerror or exc}: free some space "
                           "or choose a folder you can write to; nothing was exported") from None
