@@ -7,6 +7,7 @@ status 1, and so is an ``OSError`` no layer below worded. Commands only raise.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -22,7 +23,6 @@ from .edit.importer import plan as plan_import
 from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .fileio import FileRefused, read_regular
 from .project import Project
-from .site import builderrors
 from .site.export import check_target, write_export
 from .site.outputs import project_content, project_site, site_outputs
 from .site.settings import load_project, settings_problems
@@ -67,11 +67,22 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except PaperdigestError as exc:
             raise click.ClickException(str(exc)) from None
-        except OSError as exc:  # not worded below: say what the system said, and where
-            where = exc.filename or "paperdigest"
-            raise click.ClickException(f"{where}: {exc.strerror or exc}: check the path, its "
-                                       "permissions and the free space, and run it again"
-                                       ) from None
+        except OSError as exc:  # not worded below: say what the system said, and the fix
+            raise click.ClickException(_os_message(exc)) from None
+
+
+def _os_message(exc: OSError) -> str:
+    """``path: what the system said: what to do`` for an OS error no layer below worded."""
+    where = exc.filename or "paperdigest"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "free some disk space and run it again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "check its permissions, or run it where you may read and write"
+    elif exc.errno == errno.EADDRINUSE:
+        fix = "stop the other server, or pick another address with -a"
+    else:
+        fix = "check the path and run it again"
+    return f"{where}: {exc.strerror or exc}: {fix}"
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,12 +215,10 @@ def _mkdocs(ctx: click.Context, command: str, args: tuple[str, ...]) -> None:
     root = ctx.find_root().obj.get("root")
     where = ["-f", str(config)] if config else (
         ["-f", str(Path(root) / "mkdocs.yml")] if root else [])
-    try:
-        mkdocs_cli.main(args=[command, *where, *args], prog_name="paperdigest",
-                        standalone_mode=False)
-    except OSError as exc:  # outside the build proper (the plugin words those itself)
-        said = builderrors.message(exc, None)
-        raise click.ClickException(said or str(exc)) from None
+    # An OS error of the build proper is worded by the plugin (builderrors); one outside it
+    # reaches _Commands, like every other command's.
+    mkdocs_cli.main(args=[command, *where, *args], prog_name="paperdigest",
+                    standalone_mode=False)
 
 
 @main.command("blurb")

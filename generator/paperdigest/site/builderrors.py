@@ -3,8 +3,8 @@
 MkDocs lets an ``OSError`` (a read-only or full disk, an unreadable file) or a missing page
 template escape as a traceback; ``message`` turns each into ``path: what happened: what to
 do``, the fix depending on what failed: writing the site, reading a file, or a template.
-The plugin raises it from ``on_build_error`` (so plain ``mkdocs build`` says it too) and
-``paperdigest build`` uses it for errors outside the build.
+The plugin raises it from ``on_build_error``, so ``paperdigest build`` and plain ``mkdocs
+build`` say the same; an error outside the build reaches the CLI's one handler.
 """
 
 from __future__ import annotations
