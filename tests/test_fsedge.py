@@ -4,18 +4,21 @@ files (never a FIFO or a device, never more than a cap), whatever sits in the fo
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import digest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from paperdigest.cli import main
 from paperdigest.content.loader import LoadCache, check_content
 from paperdigest.edit.files import write_atomic, write_new
 from paperdigest.edit.refresh import read_record
 from paperdigest.errors import WriteError
-from paperdigest.fileio import FileRefused, TooLarge, read_regular, write_file
+from paperdigest.fileio import FileRefused, TooLarge, is_inside, read_regular, write_file
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 
@@ -164,3 +167,27 @@ def test_a_linked_folder_is_reported_not_skipped(project: Make,
     assert [str(p) for p in problems] == [
         "content/papers/more: is a symbolic link to a folder: content must lie in real folders; "
         "replace the link with the folder itself"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(parts=st.lists(st.sampled_from(["a", "b", "..", ".", "out", "in"]), min_size=1,
+                      max_size=6))
+def test_no_path_writes_outside(tmp_path: Path, parts: list[str]) -> None:
+    """Whatever the way (``..``, links out and links in), a write lands inside the folder
+    or is refused, and nothing appears outside."""
+    case = Path(tempfile.mkdtemp(dir=tmp_path))
+    content, outside = case / "content", case / "outside"
+    (content / "a").mkdir(parents=True)
+    outside.mkdir()
+    (content / "out").symlink_to(outside, target_is_directory=True)
+    (content / "in").symlink_to(content / "a", target_is_directory=True)
+    target = content.joinpath(*parts, "x.md")
+    try:
+        write_file(target, "x", inside=content)
+    except (FileRefused, FileExistsError, NotADirectoryError):
+        pass
+    else:
+        assert is_inside(target, content)
+    assert list(outside.rglob("*")) == []
+    assert not (case / "x.md").exists()
