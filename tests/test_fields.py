@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from paperdigest.content import safety
+from paperdigest.content import safety, textclass
 from paperdigest.content import schema as s
 from paperdigest.content.loader import PAPER_RULES
 from paperdigest.content.model import Author, Metrics, Paper
@@ -36,7 +36,7 @@ def test_every_field_names_a_model_attribute_and_a_text_class(
 
 def test_a_field_declared_nowhere_is_an_error_not_a_pass() -> None:
     with pytest.raises(KeyError):
-        safety.text_problems("no_such_field", "<script>")
+        textclass.text_problems("no_such_field", "<script>")
 
 
 RECORD = "name: Ann Lee\n"
@@ -69,7 +69,7 @@ def _judged(field: s.Field, value: str) -> bool:
     if not isinstance(clean, str):
         return "<" not in str(clean) and "`" not in str(clean)
     name = field.name if field in (*s.PAPER_FIELDS, *s.AUTHOR_FIELDS) else f"metrics.{field.name}"
-    if safety.text_problems(name, clean):
+    if textclass.text_problems(name, clean):
         return True
     # Prose is escaped as Markdown text on the page: backticks and a lone '<' are fine there.
     if field.text is s.TextClass.PROSE:
@@ -98,7 +98,7 @@ def test_one_definition_of_an_invisible_character(ch: str, left: str) -> None:
         s.text(value)
     with pytest.raises(s.Invalid, match=f"U\\+{ord(ch):04X}"):
         s.prose(value)
-    assert safety.text_problems("hashtag", value)
+    assert textclass.text_problems("hashtag", value)
 
 
 @given(ch=st.characters(categories=["L", "N", "P", "S", "M"]))

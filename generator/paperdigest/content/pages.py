@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import ContentError, Problem
 from ..fileio import FileRefused, open_regular
-from . import limits, safety
+from . import limits, safety, textclass
 from .schema import page_text_class
 from .textfile import read_text, relpath, split_front_matter
 from .yamlsafe import load as load_yaml
@@ -88,7 +88,7 @@ def _page_problems(path: Path, rel: str) -> list[Problem]:
             return [*problems, exc.problem]
         if isinstance(data, dict):
             fields = {str(k): v for k, v in data.items()}
-            problems.extend(safety.field_problems(rel, fields, lines,
+            problems.extend(textclass.field_problems(rel, fields, lines,
                                                   classes=page_text_class))
     problems.extend(limits.body_problems(rel, body, body_line))
     problems.extend(safety.body_problems(rel, body, body_line))

@@ -12,8 +12,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import ContentError, Problem, has_errors
-from . import safety
 from . import schema as s
+from . import textclass
 from .ids import AUTHOR_ID, RESERVED_AUTHOR_SLUGS, text_key
 from .model import Author, Metrics
 from .textfile import read_text, relpath, text_problems
@@ -66,7 +66,7 @@ def check_record(text: str, rel: str) -> tuple[Record | None, list[Problem]]:
                                        line_offset=0, required=("name",),
                                        what="an author record")
     metrics = _metrics(rel, fields.get("metrics"), lines, problems)
-    problems.extend(safety.field_problems(rel, fields, lines))
+    problems.extend(textclass.field_problems(rel, fields, lines))
     problems.sort(key=Problem.sort_key)
     if has_errors(problems):
         return None, problems
@@ -94,7 +94,7 @@ def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Proble
             if rule is None and (isinstance(value, bool) or not isinstance(value, (int, str))):
                 raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
             clean = rule(value) if rule is not None else s.EXTRA_METRIC.check(str(value))
-            for message in safety.text_problems(field, clean) if isinstance(clean, str) else ():
+            for message in textclass.text_problems(field, clean) if isinstance(clean, str) else ():
                 raise s.Invalid(message)
         except s.Invalid as exc:
             problems.append(Problem(rel, line, f"metrics.{key_s}", str(exc)))

@@ -37,7 +37,12 @@ from ..errors import Problem
 from .limits import MAX_TAG_STARTS, paragraph_problems, tag_starts, tag_starts_problem
 from .math import math_problems
 from .mathspans import mask_math
-from .schema import TextClass, invisible, invisible_message, is_invisible, text_class
+from .schema import invisible_message, is_invisible
+
+# text_problems and field_problems live in textclass; named here too for older callers.
+from .textclass import field_problems as field_problems
+from .textclass import invisible_or_control, shown
+from .textclass import text_problems as text_problems
 
 ALLOWED_TAGS = frozenset({"br", "sub", "sup"})
 """Raw HTML tags a digest body may use, written bare: ``<br>``, ``<sub>…</sub>``."""
@@ -45,9 +50,6 @@ ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 """URL schemes a link or image may use; URLs without a scheme (relative, ``#x``) are fine."""
 ALLOWED_ATTRIBUTES = frozenset({"id", "class"})
 """What an attribute list ``{ … }`` may set."""
-
-NAME_CLASSES = frozenset({TextClass.NAME, TextClass.IDENTITY})
-"""Text classes of names: no ``<``, ``>`` or backtick at all."""
 
 # Fences as pymdownx.superfences sees them: indented by spaces only (no tabs).
 _FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
@@ -68,8 +70,6 @@ _PAREN_OR_ESCAPE = re.compile(r"\\.|[()]", re.DOTALL)
 _REFERENCE = re.compile(r"^[ ]{0,3}\[[^\[\]]+\]:[ \t]*\n?[ \t]*(\S+)", re.MULTILINE)
 _ATTR_TOKEN = re.compile(r"""([^\s=}]+)=(?:"[^"]*"|'[^']*'|[^\s=}]*)|([^\s=}]+)""")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_NAME_MARKUP = re.compile(r"[<>`]")
-_PROSE_TAG = re.compile(r"<[A-Za-z/!?]")
 
 
 def url_scheme(url: str) -> str | None:
@@ -94,13 +94,6 @@ def _stripped(ch: str) -> bool:
     """Dropped before a URL's scheme is read: backticks, spaces, control characters and
     invisible ones (``schema.is_invisible``), as browsers skip them."""
     return ch == "`" or ch.isspace() or unicodedata.category(ch) == "Cc" or is_invisible(ch)
-
-
-def _shown(text: str, limit: int = 60) -> str:
-    """A snippet for a message: control characters made visible, long text cut."""
-    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256
-                    else f"\\u{ord(c):04x}" for c in text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def _fenced(lines: list[str]) -> set[int]:
@@ -237,7 +230,7 @@ def _last_before(positions: list[int], pos: int) -> int:
 
 
 def _scheme_message(kind: str, target: str, scheme: str) -> str:
-    return (f"{kind} '{_shown(target.strip())}' uses the '{scheme}:' scheme: only http(s), "
+    return (f"{kind} '{shown(target.strip())}' uses the '{scheme}:' scheme: only http(s), "
             "mailto, relative links and #anchors are allowed; link to an https:// page instead")
 
 
@@ -270,11 +263,11 @@ def _block_findings(text: str, raw: str) -> Iterator[tuple[int, str]]:
         if m.group(1) and name in reported:
             continue  # the closing tag of an element already reported
         reported.add(name)
-        yield m.start(), (f"raw HTML '{_shown(m.group())}' is not allowed: write Markdown "
+        yield m.start(), (f"raw HTML '{shown(m.group())}' is not allowed: write Markdown "
                           "instead (only <br>, <sub> and <sup> without attributes are "
                           "kept), or put it in `backticks` if it is meant as code")
     for m in _OTHER_HTML.finditer(text):
-        yield m.start(), (f"raw HTML '{_shown(text[m.start():m.start() + 30])}' (a comment "
+        yield m.start(), (f"raw HTML '{shown(text[m.start():m.start() + 30])}' (a comment "
                           "or declaration) is not allowed: delete it")
     images = [m.start() for m in re.finditer(r"!\[", text)]
     closers = [m.start() for m in re.finditer(r"\]", text)]
@@ -294,7 +287,7 @@ def _block_findings(text: str, raw: str) -> Iterator[tuple[int, str]]:
         bad = sorted({key for key in _attribute_keys(inner)
                       if key.lower() not in ALLOWED_ATTRIBUTES})
         if bad:
-            yield start, (f"the attribute list '{_shown(whole)}' sets "
+            yield start, (f"the attribute list '{shown(whole)}' sets "
                               f"{', '.join(bad)}: only ids ({{ #name }}) and classes "
                               "({ .name }) are allowed; remove the rest, or put the braces "
                               "in `backticks` if they are not an attribute list")
@@ -361,63 +354,6 @@ def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
             *math_problems(path, iter(maths))]
 
 
-def _invisible(text: str) -> str | None:
-    """An invisible (``schema.is_invisible``) or control character of ``text``."""
-    return invisible(text) or next((ch for ch in text if unicodedata.category(ch) == "Cc"),
-                                   None)
-
-
-def text_problems(field: str, value: str) -> list[str]:
-    """What is wrong with one front-matter string ``value`` of ``field`` (base name), by the
-    field's text class (``schema.text_class``; a field declared nowhere is a KeyError)."""
-    return class_problems(text_class(field), value)
-
-
-def class_problems(kind: TextClass, value: str) -> list[str]:
-    """What is wrong with ``value`` as text of class ``kind``."""
-    messages: list[str] = []
-    if kind in NAME_CLASSES:
-        m = _NAME_MARKUP.search(value)
-        if m:
-            messages.append(f"'{_shown(value)}' contains '{m.group()}': names and titles are "
-                            "plain text; leave out <, > and backticks (write ＜ ＞ if needed)")
-    elif kind is TextClass.PROSE:
-        m = _PROSE_TAG.search(value)
-        if m:
-            messages.append(f"'{_shown(value)}' contains HTML markup "
-                            f"('{_shown(value[m.start():m.start() + 12])}'): write plain "
-                            "text; a '<' must be followed by a space")
-    if kind is TextClass.IDENTITY:
-        ch = _invisible(value)
-        if ch is not None:
-            messages.append(f"'{_shown(value)}' {invisible_message(ch)}")
-    return messages
-
-
-def field_problems(path: str, fields: Mapping[str, Any],
-                   lines: Mapping[tuple[str | int, ...], int] | None = None, *,
-                   classes: Callable[[str], TextClass] = text_class) -> list[Problem]:
-    """Problems of the checked front-matter or record ``fields`` (strings and lists), each
-    judged by its text class (``classes``: the declared one; a key declared nowhere is a
-    KeyError, never a pass)."""
-    problems: list[Problem] = []
-    where = lines or {}
-    for key in sorted(fields):
-        value = fields[key]
-        items: Iterable[tuple[str, tuple[str | int, ...], Any]]
-        if isinstance(value, list):
-            items = ((f"{key}[{i}]", (key, i), v) for i, v in enumerate(value))
-        else:
-            items = ((key, (key,), value),)
-        for label, node, item in items:
-            if not isinstance(item, str):
-                continue
-            for message in class_problems(classes(key), item):
-                line = where.get(node, where.get((key,)))
-                problems.append(Problem(path, line, label, message))
-    return problems
-
-
 def digest_problems(
     path: str, fields: Mapping[str, Any], lines: Mapping[tuple[str | int, ...], int],
     body: str, body_line: int, title: tuple[str | None, int | None] = (None, None),
@@ -438,9 +374,9 @@ def digest_problems(
     for tag in dict.fromkeys(tag_texts):
         if tag in fields.get("tags", ()):
             continue
-        ch = _invisible(tag)
+        ch = invisible_or_control(tag)
         if ch is not None:
             at = next((body_line + i for i, x in enumerate(body.split("\n")) if tag in x), None)
             problems.append(Problem(path, at, "hashtag",
-                                    f"'#{_shown(tag)}' {invisible_message(ch)}"))
+                                    f"'#{shown(tag)}' {invisible_message(ch)}"))
     return problems

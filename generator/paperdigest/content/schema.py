@@ -309,7 +309,7 @@ def check_mapping(
 # --- the fields ----------------------------------------------------------------------------
 
 class TextClass(Enum):
-    """Which markup a string field may hold; ``safety.text_problems`` judges by it."""
+    """Which markup a string field may hold; ``textclass`` judges by it."""
 
     NAME = "name"
     """Plain text on one line (a title, a DOI): no ``<``, ``>`` or backtick."""

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContentError, Problem, has_errors
-from . import safety, strictjson
 from . import schema as s
+from . import strictjson, textclass
 from .ids import ArxivId
 from .textfile import read_text, relpath, text_problems
 from .yamlsafe import MAX_BYTES, Lines
@@ -181,7 +181,7 @@ def _bounded(what: str, limit: int) -> s.Checker:
         if len(text) > limit:
             raise s.Invalid(f"is {len(text):,} characters long; the limit is {limit}: "
                             "shorten it")
-        for message in safety.text_problems("abstract", text):  # the rule of prose fields
+        for message in textclass.text_problems("abstract", text):  # the rule of prose fields
             raise s.Invalid(message)
         return text
 
