@@ -4,15 +4,17 @@ text rules of ``safety`` and the model attributes; no string field escapes a tex
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from paperdigest.content import safety, textclass
 from paperdigest.content import schema as s
-from paperdigest.content.loader import PAPER_RULES
+from paperdigest.content.loader import PAPER_RULES, check_content
 from paperdigest.content.model import Author, Metrics, Paper
 from paperdigest.content.records import AUTHOR_RULES, check_record
 
@@ -110,3 +112,21 @@ def test_visible_characters_are_not_invisible(ch: str) -> None:
 @given(ch=INVISIBLE)
 def test_link_schemes_are_read_past_the_same_invisible_characters(ch: str) -> None:
     assert safety.url_scheme(f"java{ch}script:alert(1)") == "javascript"
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("subtitle", '"><noscript><p title="</noscript><img src=x onerror=alert(1)>">'),
+    ("description", "<svg><a><animate attributeName=href values=javascript:alert(1) /></a>"),
+    ("author", "<img src=x onerror=alert(1)>"),
+    ("anything_else", "a `b`"),
+])
+def test_hand_written_pages_have_no_unjudged_text(tmp_path: Path, key: str, value: str) -> None:
+    pages = tmp_path / "content" / "pages"
+    pages.mkdir(parents=True)
+    (tmp_path / "content" / "papers").mkdir()
+    (pages / "about.md").write_text(f"---\n{key}: {json.dumps(value)}\n---\n\n# About\n",
+                                    encoding="utf-8")
+    site, problems = check_content(tmp_path / "content", root=tmp_path, pages_dir=pages)
+    assert site is None
+    assert [(p.path, p.line, p.field) for p in problems] == [
+        ("content/pages/about.md", 2, key)]
