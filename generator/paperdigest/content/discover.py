@@ -41,9 +41,9 @@ def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -
         if path.name.endswith(".md"):
             found.papers.append(path)
         else:
-            found.problems.append(Problem(relpath(path, root), None, None, "is not a digest "
-                                          "(only .md files are read here): rename it to .md, "
-                                          "or move it out of the papers folder", Severity.WARNING))
+            found.problems.add(relpath(path, root), None, None, "is not a digest (only .md "
+                               "files are read here): rename it to .md, or move it out of "
+                               "the papers folder", Severity.WARNING)
     authors_dir = content_dir / "authors"
     for path in _walk(authors_dir, root, found.problems, recursive=False):
         if path.name.endswith(RECORD_SUFFIXES):
@@ -51,11 +51,10 @@ def find_content(content_dir: Path, root: Path, pages_dir: Path | None = None) -
         elif path.name.endswith(DATA_SUFFIXES):
             found.works.append(path)
         else:
-            found.problems.append(Problem(relpath(path, root), None, None, "is not an author "
-                                          "record (only .yaml records and their .works.json "
-                                          "files are read here): rename it to .yaml, or move "
-                                          "it out of the authors folder",
-                                          Severity.WARNING))
+            found.problems.add(relpath(path, root), None, None, "is not an author record "
+                               "(only .yaml records and their .works.json files are read "
+                               "here): rename it to .yaml, or move it out of the authors "
+                               "folder", Severity.WARNING)
     twins = _twins(found.authors, root)
     found.problems.extend(problem for problem, _ in twins)
     found.authors = [a for a in found.authors if a not in {path for _, path in twins}]
