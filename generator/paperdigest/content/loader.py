@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from ..errors import ContentError, ContentErrors, Problem, has_errors
 from . import blurb as blurbs
-from . import limits, pages, safety
+from . import gitdates, limits, pages, safety
 from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
@@ -39,15 +39,6 @@ from .textfile import read_text, relpath, split_front_matter, text_problems
 from .works import WorksFile, load_works
 from .yamlsafe import load as load_yaml
 
-
-def _institution(value: Any) -> str:
-    """An institution of ``affiliations:``: text under the rule of a record's affiliation."""
-    shown = s.text(value, "an institution")
-    for message in safety.text_problems("affiliation", shown):
-        raise s.Invalid(message)
-    return shown
-
-
 PAPER_RULES: Mapping[str, s.Checker] = {
     "arxiv": s.arxiv_id,
     "title": s.text,
@@ -62,8 +53,9 @@ PAPER_RULES: Mapping[str, s.Checker] = {
     "abstract": s.prose,
     "comment": s.prose,
     "doi": s.doi,
-    "affiliations": s.ListOf(_institution, "institutions"),
+    "affiliations": s.ListOf(s.institution, "institutions"),
     "score": s.score,
+    "added": s.added,
 }
 
 T = TypeVar("T")
@@ -83,6 +75,9 @@ class Draft:
     body: ParsedDigest
     blurb: str
     tag_texts: list[str] = field(default_factory=list)
+    added_line: int = 1
+    """Where ``added:`` goes when it is missing: after ``date:`` (or ``arxiv:``)."""
+    has_front_matter: bool = True
 
 
 def load_digest(path: Path, root: Path, problems: list[Problem]) -> Draft | None:
@@ -155,6 +150,8 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
         path=rel, arxiv=arxiv, title=title, names=list(fields.get("authors", [])),
         date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
         tag_texts=[*fields.get("tags", []), *hashtags],
+        added_line=lines.get(("date",)) or lines.get(("arxiv",)) or 1,
+        has_front_matter=fm_text is not None,
     )
 
 
@@ -241,10 +238,12 @@ def _unique(slug: str, taken: set[str]) -> str:
 
 
 def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem],
-            works: Mapping[str, WorksFile] | None = None) -> Site:
+            works: Mapping[str, WorksFile] | None = None,
+            git_added: Mapping[str, dt.date | None] | None = None) -> Site:
     """Second phase: match names to records, merge tags, find duplicate papers.
 
-    ``works`` are the works files by record id (discovery made sure each has its record).
+    ``works`` are the works files by record id (discovery made sure each has its record);
+    ``git_added`` the day each file (by path as problems name it) first entered git history.
     """
     index = name_index(records, problems)
     authors: dict[str, Author] = {r.id: replace(author_of(r), works_file=(works or {}).get(r.id))
@@ -289,22 +288,36 @@ def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem],
                                     "keep one file per paper"))
             continue
         seen[draft.arxiv.base] = draft.path
-        papers.append(_paper(draft, by_key, tag_slug, authors))
+        added = added_date(draft, git_added or {}, problems)
+        papers.append(replace(_paper(draft, by_key, tag_slug), added=added))
     return Site.build(papers, authors, tags)
 
 
-def _affiliations(fields: Mapping[str, Any], slugs: list[str],
-                  authors: Mapping[str, Author]) -> tuple[str, ...]:
-    """The front matter's ``affiliations:``, else those of the authors' records, in author
-    order and without repeats (a card shows where the work was done)."""
-    if "affiliations" in fields:
-        return tuple(dict.fromkeys(fields["affiliations"]))
-    found = (authors[slug].affiliation for slug in slugs)
-    return tuple(dict.fromkeys(a for a in found if a))
+def added_date(draft: Draft, git_added: Mapping[str, dt.date | None],
+               problems: list[Problem]) -> dt.date | None:
+    """The day a digest joined the site: its ``added:``, else the day git first saw the file;
+    else ``None`` (the paper's date stands in) and a warning with the line to add."""
+    if "added" in draft.fields:
+        return draft.fields["added"]  # type: ignore[no-any-return]
+    day = git_added.get(draft.path)
+    if day is not None:
+        return day
+    why = ("this clone's git history is cut short, so it does not say when the file was "
+           "added (fetch it whole: git fetch --unshallow; in GitHub Actions, fetch-depth: 0)"
+           if draft.path in git_added else "git history does not say when the file was added")
+    paper_day = draft.date.isoformat() if draft.date else "the month of its arXiv id"
+    line = f"added: {s.today().isoformat()}"
+    where = ("to the front matter" if draft.has_front_matter
+             else f"in front matter at the top ('---', '{line}', '---')")
+    problems.append(Problem(
+        draft.path, draft.added_line if draft.has_front_matter else 1, "added",
+        f"is missing and {why}, so the site dates and orders the digest by the paper's date "
+        f"({paper_day}): add the line '{line}' {where} (or the day the digest was added, if "
+        "not today)", "warning"))
+    return None
 
 
-def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str],
-           authors: Mapping[str, Author]) -> Paper:
+def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]) -> Paper:
     year, month = draft.arxiv.year_month
     slugs = list(dict.fromkeys(by_key[text_key(n)] for n in draft.names))
     paper_tags = list(dict.fromkeys(tag_slug[tag_key(t)] for t in draft.tag_texts if tag_key(t)))
@@ -315,9 +328,15 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str],
         date_is_estimated=draft.date is None, category=f.get("category"), tags=tuple(paper_tags),
         code=f.get("code"), blurb=draft.blurb, blurb_en=f.get("blurb_en"),
         abstract=f.get("abstract"), comment=f.get("comment"), doi=f.get("doi"),
-        affiliations=_affiliations(f, slugs, authors), score=f.get("score"),
+        affiliations=tuple(dict.fromkeys(f.get("affiliations", ()))), score=f.get("score"),
         sections=draft.body.sections, source_path=draft.path,
     )
+
+
+def _git_added(content_dir: Path, root: Path) -> dict[str, dt.date | None]:
+    """Git's first-added day of every content file, keyed by the path problems name."""
+    return {relpath(content_dir / name, root): day
+            for name, day in gitdates.first_added(content_dir).items()}
 
 
 def find_files(content_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -380,7 +399,9 @@ def check_content(
                                     cache.records if cache else None, problems) if r]
     works = [w for w in _load_all(found.works, load_works, root,
                                   cache.works if cache else None, problems) if w]
-    site = resolve(drafts, records, problems, dict(works))
+    site = resolve(drafts, records, problems, dict(works),
+                   _git_added(content_dir, root)
+                   if any("added" not in d.fields for d in drafts) else {})
     if has_errors(problems):
         return None, sorted(problems, key=Problem.sort_key)
     return site, sorted(problems, key=Problem.sort_key)

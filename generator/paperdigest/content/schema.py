@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import Problem
-from . import authorids
+from . import authorids, safety
 from .ids import RESERVED_CATEGORY_SLUGS, ArxivId, parse_arxiv_id
 from .yamlsafe import Lines
 
@@ -111,6 +111,27 @@ def _bad_date(s: str) -> dt.date:
     raise Invalid(f"'{s}' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-06")
 
 
+def today() -> dt.date:
+    """The date on this machine's clock: what ``new`` and ``import`` write as ``added:``,
+    and the day after which an ``added:`` date is in the future.
+
+    ``SOURCE_DATE_EPOCH`` is not read: it pins what a build writes, not the calendar, and a
+    reproducible rebuild that sets it to an old instant must still accept later digests.
+    """
+    return dt.date.today()
+
+
+def added(value: Any) -> dt.date:
+    """The day a digest joined the site: a real date, not after tomorrow (the writer's
+    time zone may be a day ahead of the checker's)."""
+    day = date(value)
+    latest = today() + dt.timedelta(days=1)
+    if day > latest:
+        raise Invalid(f"'{day.isoformat()}' is in the future: write the day the digest was "
+                      f"added, at the latest {today().isoformat()}")
+    return day
+
+
 def category(value: Any) -> str:
     s = text(value, "an arXiv category")
     if not _CATEGORY.fullmatch(s):
@@ -174,6 +195,15 @@ def score(value: Any) -> float:
         raise Invalid(f"'{shown}' is not a score: write a number of 0 or more with at most "
                       "one decimal, such as 76.5")
     return float(shown)
+
+
+def institution(value: Any) -> str:
+    """An institution of a paper's ``affiliations:`` (as the paper gives it: arXiv's
+    ``arxiv:affiliation``), under the rule of a record's ``affiliation``."""
+    shown = text(value, "an institution")
+    for message in safety.text_problems("affiliation", shown):
+        raise Invalid(message)
+    return shown
 
 
 def pattern(regex: re.Pattern[str], example: str) -> Checker:
