@@ -248,6 +248,8 @@ def check_order(site: Site, expected: list[str]) -> None:
         [by_slug[s].added_on.isoformat() for s in expected]
     records = json.loads(files[paths.PAPERS_JSON])["papers"]
     assert [r["id"] for r in records] == expected
+    assert [r["added"] for r in records] == [
+        by_slug[s].added.isoformat() if by_slug[s].added else None for s in expected]
     # The month archive stays by the paper's date.
     for _month, papers in stats.by_month(site.papers):
         assert [p.date for p in papers] == sorted((p.date for p in papers), reverse=True)

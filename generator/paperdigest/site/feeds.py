@@ -196,7 +196,8 @@ def papers_json(site: Site, site_url: str) -> bytes:
             "author_names": list(paper.author_names),
             "date": paper.date.isoformat(),
             "date_is_estimated": paper.date_is_estimated,
-            "added": paper.added_on.isoformat(),
+            # Only a known day: a reader of the file can tell it from the paper's date.
+            "added": paper.added.isoformat() if paper.added else None,
             "category": paper.category,
             "tags": [site.tags[t].name for t in paper.tags],
             "blurb": paper.blurb,
