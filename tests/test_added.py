@@ -188,6 +188,21 @@ def test_a_shallow_clone_gives_no_day_rather_than_a_wrong_one(
         "2503.00003": dt.date(2026, 3, 1)}
 
 
+def test_a_full_clone_builds_the_same_bytes(history: Path,
+                                            tmp_path_factory: pytest.TempPathFactory) -> None:
+    commit(history, "2026-03-01T00:00:00+00:00", "c")
+    clone = tmp_path_factory.mktemp("full") / "clone"
+    git(clone.parent, "clone", "-q", f"file://{history}", str(clone))
+
+    def output(root: Path) -> tuple[dict[str, str], dict[str, str | bytes]]:
+        site = load_site(root / "content", root=root)
+        return render_site(site, OPTIONS), render_files(site, OPTIONS)
+
+    here = output(history)
+    assert here == output(history) == output(clone)
+    assert "2026-03-01T00:00:00Z" in str(here[1][paths.FEED])
+
+
 def test_without_a_repository_or_git_nothing_is_dated(history: Path,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
