@@ -82,7 +82,7 @@ def test_without_added_or_git_the_papers_date_stands_in_with_the_line_to_add(
     assert [str(p) for p in problems] == [
         "content/papers/a.md:4: warning: added: is missing and git history does not say when "
         "the file was added, so the site dates and orders the digest by the paper's date "
-        "(2017-06-12): add the line 'added: 2026-12-02' to the front matter (or the day the "
+        "(2017-06-12): add the line 'added: 2026-12-02' below this one (or the day the "
         "digest was added, if not today)",
         "content/papers/b.md:1: warning: added: is missing and git history does not say when "
         "the file was added, so the site dates and orders the digest by the paper's date "
@@ -175,9 +175,9 @@ def test_a_shallow_clone_gives_no_day_rather_than_a_wrong_one(
     commit(history, "2026-03-01T00:00:00+00:00", "c")
     clone = tmp_path_factory.mktemp("shallow") / "clone"
     git(clone.parent, "clone", "-q", "--depth", "1", f"file://{history}", str(clone))
-    assert gitdates.first_added(clone / "content") == {
-        "papers/old/a.md": None, "papers/b.md": None, "papers/c.md": None,
-        "pages/about.md": None}
+    assert gitdates.first_added(clone / "content", clone) == {
+        "content/papers/old/a.md": None, "content/papers/b.md": None,
+        "content/papers/c.md": None, "content/pages/about.md": None}
     _, problems = check_content(clone / "content", root=clone)
     assert {p.path for p in problems} == {"content/papers/old/a.md", "content/papers/c.md"}
     assert all("cut short" in p.message and "fetch-depth: 0" in p.message for p in problems)
@@ -206,9 +206,9 @@ def test_a_full_clone_builds_the_same_bytes(history: Path,
 def test_without_a_repository_or_git_nothing_is_dated(history: Path,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
-    assert gitdates.first_added(tmp_path / "elsewhere") == {}
+    assert gitdates.first_added(tmp_path / "elsewhere", tmp_path) == {}
     monkeypatch.setenv("PATH", str(tmp_path))  # no git on PATH
-    assert gitdates.first_added(history / "content") == {}
+    assert gitdates.first_added(history / "content", history) == {}
 
 
 @given(st.lists(st.tuples(st.sampled_from(["A", "R100", "R087"]),

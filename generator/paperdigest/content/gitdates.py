@@ -1,5 +1,5 @@
-"""When each content file first entered git history: the date added of digests that do not
-say it themselves.
+"""The date added of a digest: its ``added:``, else the day its file first entered git
+history, else unknown (the paper's date stands in) with a warning that gives the line to add.
 
 One ``git log`` for the whole content folder, parsed once (per file it would cost a process
 per digest). The date is the committer's calendar date in the committer's time zone, so the
@@ -14,6 +14,10 @@ import datetime as dt
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+
+from ..errors import Problem
+from . import schema
+from .textfile import relpath
 
 GIT_TIMEOUT = 120.0
 """Seconds one git command may take before the build goes on without git dates."""
@@ -34,8 +38,8 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def first_added(folder: Path) -> Mapping[str, dt.date | None]:
-    """``{path relative to folder (posix): the day it first entered history}``.
+def first_added(folder: Path, root: Path) -> dict[str, dt.date | None]:
+    """``{path relative to root, as problems name it: the day it first entered history}``.
 
     ``None`` as a date: the file is in history but its first commit is a cut-off end of a
     shallow clone, so the day is unknown. Files git does not know are absent; so is
@@ -45,7 +49,35 @@ def first_added(folder: Path) -> Mapping[str, dt.date | None]:
     if shallow is None:
         return {}
     out = _git(folder, "-c", "core.quotePath=false", *_LOG)
-    return parse_log(out, shallow=shallow.strip() == "true") if out is not None else {}
+    if out is None:
+        return {}
+    found = parse_log(out, shallow=shallow.strip() == "true")
+    return {relpath(folder / name, root): day for name, day in found.items()}
+
+
+def added_date(path: str, declared: dt.date | None, git_added: Mapping[str, dt.date | None],
+               problems: list[Problem], *, paper_day: dt.date | None, line: int | None
+               ) -> dt.date | None:
+    """The day the digest at ``path`` joined the site: ``declared`` (its ``added:``), else the
+    day git first saw the file; else ``None`` and a warning with the line to add below
+    ``line`` (``None``: the digest has no front matter)."""
+    if declared is not None:
+        return declared
+    day = git_added.get(path)
+    if day is not None:
+        return day
+    why = ("this clone's git history is cut short, so it does not say when the file was "
+           "added (fetch it whole: git fetch --unshallow; in GitHub Actions, fetch-depth: 0)"
+           if path in git_added else "git history does not say when the file was added")
+    shown = paper_day.isoformat() if paper_day else "the month of its arXiv id"
+    add = f"added: {schema.today().isoformat()}"
+    where = "below this one" if line else f"in front matter at the top ('---', '{add}', '---')"
+    problems.append(Problem(
+        path, line or 1, "added",
+        f"is missing and {why}, so the site dates and orders the digest by the paper's date "
+        f"({shown}): add the line '{add}' {where} (or the day the digest was added, if not "
+        "today)", "warning"))
+    return None
 
 
 def parse_log(out: str, *, shallow: bool) -> dict[str, dt.date | None]:

@@ -288,33 +288,11 @@ def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem],
                                     "keep one file per paper"))
             continue
         seen[draft.arxiv.base] = draft.path
-        added = added_date(draft, git_added or {}, problems)
+        added = gitdates.added_date(
+            draft.path, draft.fields.get("added"), git_added or {}, problems,
+            paper_day=draft.date, line=draft.added_line if draft.has_front_matter else None)
         papers.append(replace(_paper(draft, by_key, tag_slug), added=added))
     return Site.build(papers, authors, tags)
-
-
-def added_date(draft: Draft, git_added: Mapping[str, dt.date | None],
-               problems: list[Problem]) -> dt.date | None:
-    """The day a digest joined the site: its ``added:``, else the day git first saw the file;
-    else ``None`` (the paper's date stands in) and a warning with the line to add."""
-    if "added" in draft.fields:
-        return draft.fields["added"]  # type: ignore[no-any-return]
-    day = git_added.get(draft.path)
-    if day is not None:
-        return day
-    why = ("this clone's git history is cut short, so it does not say when the file was "
-           "added (fetch it whole: git fetch --unshallow; in GitHub Actions, fetch-depth: 0)"
-           if draft.path in git_added else "git history does not say when the file was added")
-    paper_day = draft.date.isoformat() if draft.date else "the month of its arXiv id"
-    line = f"added: {s.today().isoformat()}"
-    where = ("to the front matter" if draft.has_front_matter
-             else f"in front matter at the top ('---', '{line}', '---')")
-    problems.append(Problem(
-        draft.path, draft.added_line if draft.has_front_matter else 1, "added",
-        f"is missing and {why}, so the site dates and orders the digest by the paper's date "
-        f"({paper_day}): add the line '{line}' {where} (or the day the digest was added, if "
-        "not today)", "warning"))
-    return None
 
 
 def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]) -> Paper:
@@ -331,12 +309,6 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str])
         affiliations=tuple(dict.fromkeys(f.get("affiliations", ()))), score=f.get("score"),
         sections=draft.body.sections, source_path=draft.path,
     )
-
-
-def _git_added(content_dir: Path, root: Path) -> dict[str, dt.date | None]:
-    """Git's first-added day of every content file, keyed by the path problems name."""
-    return {relpath(content_dir / name, root): day
-            for name, day in gitdates.first_added(content_dir).items()}
 
 
 def find_files(content_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -400,7 +372,7 @@ def check_content(
     works = [w for w in _load_all(found.works, load_works, root,
                                   cache.works if cache else None, problems) if w]
     site = resolve(drafts, records, problems, dict(works),
-                   _git_added(content_dir, root)
+                   gitdates.first_added(content_dir, root)
                    if any("added" not in d.fields for d in drafts) else {})
     if has_errors(problems):
         return None, sorted(problems, key=Problem.sort_key)
