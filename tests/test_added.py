@@ -203,6 +203,25 @@ def test_a_full_clone_builds_the_same_bytes(history: Path,
     assert "2026-03-01T00:00:00Z" in str(here[1][paths.FEED])
 
 
+def test_the_build_dates_digests_as_check_does(history: Path) -> None:
+    """The plugin (a real strict build) and ``check`` read the same dates from git."""
+    from test_site_build import build
+
+    config = history / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - paperdigest\n", "  - paperdigest:\n      cards: false\n      search: none\n"),
+        encoding="utf-8")
+    commit(history, "2026-03-01T00:00:00+00:00", "c")
+    result = build(config, history / "site")
+    assert result.returncode == 0, result.stderr
+    site = load_site(history / "content", root=history)
+    entries = ET.parse(history / "site" / "feed.xml").getroot().findall(f"{ATOM}entry")
+    assert [(e.findtext(f"{ATOM}id", "").split("/papers/")[1].rstrip("/"),
+             e.findtext(f"{ATOM}published")) for e in entries] == [
+        (p.slug, f"{p.added_on.isoformat()}T00:00:00Z") for p in site.papers]
+    assert [p.slug for p in site.papers] == ["2503.00002", "2503.00003", "1706.03762"]
+
+
 def test_without_a_repository_or_git_nothing_is_dated(history: Path,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      tmp_path: Path) -> None:
