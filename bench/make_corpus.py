@@ -169,6 +169,8 @@ def digest(rng: random.Random, arxiv: str, day: date, names: list[str], tags: li
     front = [
         "---", f"arxiv: {arxiv}v1", f"title: {json.dumps(paper_title, ensure_ascii=False)}",
         "authors:", *(f"  - {n}" for n in names), f"date: {day.isoformat()}",
+        # Digests join the site a week after the paper (no draw: the corpus stays the same).
+        f"added: {(day + timedelta(days=7)).isoformat()}",
         f"category: {rng.choices(w.CATEGORIES, w.CATEGORY_WEIGHTS)[0]}",
         f"tags: [{', '.join(tags)}]",
     ]

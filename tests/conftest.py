@@ -5,18 +5,24 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
+T = TypeVar("T")
+
 SITE_URL = "https://digests.paperdigest.dev/"
 """``site_url`` of the projects the ``project`` fixture makes."""
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# The fixtures under tests/data sit in this repository, whose history would date their
+# digests (date added); git stops looking for a repository above tests/data.
+os.environ["GIT_CEILING_DIRECTORIES"] = str(DATA)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,6 +54,17 @@ def move_content(root: Path, folder: str = "digests") -> None:
         "docs_dir: content/pages", f"docs_dir: {folder}/pages").replace(
         "  - paperdigest\n", f"  - paperdigest:\n      content_dir: {folder}\n"),
         encoding="utf-8")
+
+
+ADDED_WARNING = ": warning: added: is missing"
+"""How the date-added warning starts (test_added.py tests it): a fixture without git history
+and without ``added:`` gets it for each digest."""
+
+
+def without_added(items: Iterable[T]) -> list[T]:
+    """``items`` (problems, or lines of ``check``) without the date-added warning, for tests of
+    other rules."""
+    return [item for item in items if ADDED_WARNING not in str(item)]
 
 
 SECTIONS = """\
@@ -90,11 +107,13 @@ CLIP。
 
 
 def digest(arxiv: str = "2503.04504", *, front: str | None = None, title: str = "AnyAnomaly",
-           sections: str = SECTIONS) -> str:
-    """A valid digest; ``front`` replaces the default front matter (``""`` for none)."""
+           sections: str = SECTIONS, added: str | None = None) -> str:
+    """A valid digest; ``front`` replaces the default front matter (``""`` for none);
+    ``added`` ends the default front matter with ``added: <added>``."""
     if front is None:
         front = (f"arxiv: \"{arxiv}\"\nauthors:\n  - Sunghyun Ahn\n  - Youngwan Jo\n"
-                 "date: 2025-03-06\ncategory: cs.CV\ntags: [LLM]\n")
+                 "date: 2025-03-06\ncategory: cs.CV\ntags: [LLM]\n"
+                 + (f"added: {added}\n" if added else ""))
     head = f"---\n{front}---\n\n" if front else ""
     return f"{head}# {title}\n\n[View Paper](http://arxiv.org/abs/{arxiv}v1)\n\n{sections}"
 

@@ -519,7 +519,8 @@ def invoke(root: Path, obj: dict[str, object], *args: str) -> Result:
     return CliRunner().invoke(main, ["--root", str(root), *args], obj=obj)
 
 
-def test_new_scaffolds_a_digest(project: Make) -> None:
+def test_new_scaffolds_a_digest(project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("paperdigest.content.schema.today", lambda: dt.date(2026, 12, 2))
     root = project({})
     server, _, obj = offline(ok("2503.04504.xml"))
     result = invoke(root, obj, "new", "https://arxiv.org/abs/2503.04504", "--arxiv-api",
@@ -535,7 +536,7 @@ def test_new_scaffolds_a_digest(project: Make) -> None:
                            'Customizable Video Anomaly Detection with LVLM"\nauthors:\n'
                            '  - "Sunghyun Ahn"\n')
     assert '  - "Sanghyun Park"\n' in text
-    assert "date: 2025-03-06\ncategory: \"cs.CV\"\n" in text
+    assert "date: 2025-03-06\nadded: 2026-12-02\ncategory: \"cs.CV\"\n" in text
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert [p.name for p in path.parent.iterdir()] == ["2503.04504.md"]  # no temp file left
     # Until the sections are written, the check says exactly that.
@@ -633,7 +634,7 @@ def test_new_refuses_a_scaffold_the_check_rejects(project: Make) -> None:
     assert result.stderr == (
         "Error: content/papers/2503.04504.md: the build would reject it: line 3: title: "
         "'<script>x</script> AnyAnomaly: Zero-Shot Customizable Video…' contains '<': names and "
-        "titles are plain text; leave out <, > and backticks (write ＜ ＞ if needed); line 18: "
+        "titles are plain text; leave out <, > and backticks (write ＜ ＞ if needed); line 19: "
         "raw HTML '<script>' is not allowed: write Markdown instead (only <br>, <sub> and <sup> "
         "without attributes are kept), or put it in `backticks` if it is meant as code: nothing "
         "written; start the digest by hand\n")

@@ -256,7 +256,8 @@ def test_parallel_drawing_gives_the_serial_bytes(fonts: cards.Fonts,
 def test_site_cards_cover_papers_authors_and_tags() -> None:
     site = load_site(REPO / "content", root=REPO)
     wanted = cardbuild.site_cards(site, "paperdigest")
-    assert len(wanted) == len(site.papers) + len(site.authors) + len(site.tags)
+    assert len(wanted) == len(site.papers) + len(site.authors) + len(site.tags) + 1
+    assert wanted["assets/cards/site.png"].title == "paperdigest"
     paper = next(p for p in site.papers if p.arxiv.base == "2503.04504")
     card = wanted["assets/cards/papers/2503.04504.png"]
     assert card == CardText(site="paperdigest", label="2025-03-06 · cs.CV", title=paper.title,

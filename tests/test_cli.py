@@ -20,13 +20,13 @@ def run(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int,
 
 
 def test_check_ok(project: Make) -> None:
-    code, out, _ = run(project({"content/papers/a.md": digest()}), "check")
+    code, out, _ = run(project({"content/papers/a.md": digest(added="2025-03-07")}), "check")
     assert code == 0
     assert out == "OK: 1 papers, 2 authors, 3 tags.\n"
 
 
 def test_check_warns_while_site_url_is_the_example(project: Make) -> None:
-    root = project({"content/papers/a.md": digest()})
+    root = project({"content/papers/a.md": digest(added="2025-03-07")})
     config = root / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "site_url: https://digests.paperdigest.dev/", "site_url: https://www.example.com/x/"),
@@ -42,7 +42,7 @@ def test_check_warns_while_site_url_is_the_example(project: Make) -> None:
 
 
 def test_check_follows_the_content_dir_of_mkdocs_yml(project: Make, tmp_path: Path) -> None:
-    root = project({"content/papers/a.md": digest()})
+    root = project({"content/papers/a.md": digest(added="2025-03-07")})
     move_content(root)
     (root / "digests/papers/b.md").write_text(digest("2503.00002", front="date: x\n"),
                                              encoding="utf-8")

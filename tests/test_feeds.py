@@ -133,6 +133,7 @@ def test_papers_json_matches_the_content(files: dict[str, str | bytes], site: Si
     assert record["title"] == paper.title
     assert record["authors"] == ["Alice Smith", "Bob Jones"]
     assert record["date"] == "2025-03-01"
+    assert record["added"] is None  # not known: no added: and no git history here
     assert record["tags"] == ["LLM", "RL"]
     assert record["category"] == "cs.CL"
     assert record["blurb"] == "報酬モデルを拡張 #LLM"

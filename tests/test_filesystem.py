@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import digest
+from conftest import digest, without_added
 from paperdigest.cli import main
 from paperdigest.content.loader import check_content
 
@@ -30,10 +30,11 @@ def run(root: Path, *args: str) -> tuple[int, str, str]:
 
 
 def test_odd_entries_are_reported_not_read(project: Make, alarm: None) -> None:
-    root = project({"content/papers/a.md": digest()})
+    root = project({"content/papers/a.md": digest(added="2025-03-07")})
     os.mkfifo(root / "content/papers/pipe.md")
     (root / "content/papers/folder.md").mkdir()
-    (root / "content/papers/folder.md/2503.00002.md").write_text(digest("2503.00002"),
+    (root / "content/papers/folder.md/2503.00002.md").write_text(digest("2503.00002",
+                                                                       added="2025-03-07"),
                                                                 encoding="utf-8")
     (root / "content/papers/notes.txt").write_text("x", encoding="utf-8")
     (root / "content/papers/.DS_Store").write_bytes(b"\x00")
@@ -52,11 +53,13 @@ def test_odd_entries_are_reported_not_read(project: Make, alarm: None) -> None:
 def test_the_digest_inside_a_folder_named_like_a_digest_is_read(project: Make) -> None:
     root = project({"content/papers/2025.md/2503.00002.md": digest("2503.00002")})
     site, problems = check_content(root / "content", root=root)
+    problems = without_added(problems)
     assert problems == [] and site is not None and site.papers[0].slug == "2503.00002"
 
 
 def test_unreadable_file_and_folder(project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = project({"content/papers/a.md": digest(), "content/papers/b.md": digest("2503.2")})
+    root = project({"content/papers/a.md": digest(added="2025-03-07"),
+                    "content/papers/b.md": digest("2503.2")})
     real_open = os.open
 
     def refuse(path: object, *args: object, **kwargs: object) -> int:
@@ -90,13 +93,14 @@ def test_record_twins_are_both_named(project: Make) -> None:
                     "content/authors/sunghyun-ahn.yaml": RECORD,
                     "content/authors/sunghyun-ahn.yml": RECORD})
     _, problems = check_content(root / "content", root=root)
+    problems = without_added(problems)
     assert [str(p) for p in problems] == [
         "content/authors/sunghyun-ahn.yml: is a second record for 'sunghyun-ahn' beside "
         "content/authors/sunghyun-ahn.yaml: merge them into one file"]
 
 
 def test_non_utf8_record(project: Make) -> None:
-    root = project({"content/papers/a.md": digest(),
+    root = project({"content/papers/a.md": digest(added="2025-03-07"),
                     "content/authors/ann.yaml": "name: Caf\xe9\n".encode("latin-1")})
     code, out, _ = run(root, "check")
     assert (code, out) == (1, "content/authors/ann.yaml:1: is not valid UTF-8: save the file "
@@ -104,7 +108,7 @@ def test_non_utf8_record(project: Make) -> None:
 
 
 def test_control_characters_in_file_names_are_refused_and_shown(project: Make) -> None:
-    root = project({"content/papers/a\n::stop-commands::x.md": digest()})
+    root = project({"content/papers/a\n::stop-commands::x.md": digest(added="2025-03-07")})
     code, out, err = run(root, "check", "--format", "github")
     assert code == 1
     name = "content/papers/a\\x0a::stop-commands::x.md"

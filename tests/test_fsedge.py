@@ -118,7 +118,7 @@ def test_a_dump_that_is_no_file_is_refused_not_read(project: Make, tmp_path_fact
 def test_links_to_pipes_in_content_never_hang_a_rebuild(project: Make, alarm: None) -> None:
     """Under serve the load cache looks at every file; a link to a FIFO (or a device) is
     reported as the build reports it, on the first and on every later load."""
-    root = project({"content/papers/a.md": digest()})
+    root = project({"content/papers/a.md": digest(added="2025-03-07")})
     os.mkfifo(root / "pipe")
     (root / "content/papers/b.md").symlink_to(root / "pipe")
     (root / "content/pages/pic.png").symlink_to(root / "pipe")
@@ -158,7 +158,7 @@ def test_export_refuses_a_link_out_of_its_folder(project: Make,
 def test_a_linked_folder_is_reported_not_skipped(project: Make,
                                                   tmp_path_factory: pytest.TempPathFactory
                                                   ) -> None:
-    root = project({"content/papers/a.md": digest()})
+    root = project({"content/papers/a.md": digest(added="2025-03-07")})
     outside = tmp_path_factory.mktemp("outside")
     (outside / "b.md").write_text(digest("2106.09685"), encoding="utf-8")
     (root / "content/papers/more").symlink_to(outside, target_is_directory=True)

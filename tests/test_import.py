@@ -56,10 +56,10 @@ def test_a_chatty_dump_is_fully_accounted_for(project: Make, tmp_path: Path) -> 
         "[View Paper](https://arxiv.org/abs/<id>) under the title and import again",
         f"{dump}:152: 'Sketch-of-Thought (again)': 2503.05179 is also on line 3 of this dump: "
         "only the first is imported",
-        "content/papers/2503.05639.md:17: the attribute list '{: onclick=\"alert(1)\" }' sets "
+        "content/papers/2503.05639.md:18: the attribute list '{: onclick=\"alert(1)\" }' sets "
         "onclick: only ids ({ #name }) and classes ({ .name }) are allowed; remove the rest, or "
         "put the braces in `backticks` if they are not an attribute list",
-        "content/papers/2503.05639.md:39: section 8: is 290 long as X counts it, over X's limit "
+        "content/papers/2503.05639.md:40: section 8: is 290 long as X counts it, over X's limit "
         "of 280; with the page link a post allows 256 (128 full-width characters): shorten it "
         "by 34",
     ]

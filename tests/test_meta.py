@@ -150,7 +150,34 @@ def test_author_and_tag_pages_have_cards(built: Path) -> None:
 def test_other_pages_keep_the_site_description(built: Path) -> None:
     head = head_of(built / "about" / "index.html")
     assert head.values("description") == ["研究論文のダイジェスト — 8 つの問いと 140 字の要約"]
-    assert head.values("og:image") == []
+    assert head.values("og:description") == ["研究論文のダイジェスト — 8 つの問いと 140 字の要約"]
+    assert head.values("og:title") == ["このサイトについて"]  # its title in the nav
+    assert head.values("og:image") == [f"{SITE_URL}assets/cards/site.png"]
+
+
+SHARE_META = ("og:title", "og:description", "og:image", "og:url", "twitter:card")
+
+
+def test_every_page_has_absolute_share_meta(built: Path) -> None:
+    pages = sorted(built.rglob("*.html"))
+    kinds = {p.relative_to(built).parts[0] for p in pages}
+    assert {"index.html", "papers", "tags", "authors", "categories", "archive", "stats",
+            "wanted", "ranking", "blurbs", "about", "404.html"} <= kinds
+    for page in pages:
+        rel = page.relative_to(built).as_posix()
+        head = head_of(page)
+        for name in SHARE_META:
+            assert len(head.values(name)) == 1 and head.values(name)[0].strip(), (rel, name)
+        image, url = head.values("og:image")[0], head.values("og:url")[0]
+        assert image.startswith(SITE_URL) and image.endswith(".png"), rel
+        assert (built / image.removeprefix(SITE_URL)).is_file(), rel
+        own = SITE_URL + rel.removesuffix("index.html") if rel != "404.html" else SITE_URL
+        assert url == own, rel
+        assert head.values("twitter:card") == ["summary_large_image"], rel
+    assert png_size(built / "assets" / "cards" / "site.png") == (1200, 630)
+    home = head_of(built / "index.html")
+    assert home.values("og:image") == [f"{SITE_URL}assets/cards/site.png"]
+    assert home.values("og:description")[0].startswith("paperdigest: 論文ダイジェスト 2 本")
 
 
 def test_google_scholar_tags(built: Path) -> None:

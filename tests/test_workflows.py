@@ -84,3 +84,12 @@ def test_weekly_refresh_opens_a_pull_request() -> None:
     assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
     runs = "\n".join(s.get("run", "") for s in steps(wf))
     assert "paperdigest authors refresh" in runs and "gh pr create" in runs
+
+
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+def test_workflows_that_build_fetch_the_whole_history(name: str) -> None:
+    """The date added of a digest without ``added:`` is the day git first saw its file; a
+    shallow clone would date every such digest by its one commit."""
+    wf = load(name)
+    checkout = next(s for s in steps(wf) if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from ..errors import ContentError, ContentErrors, Problem, Severity, has_errors
 from . import blurb as blurbs
-from . import limits, pages, safety
+from . import gitdates, limits, pages, safety
 from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
@@ -59,6 +59,9 @@ class Draft:
     body: ParsedDigest
     blurb: str
     tag_texts: list[str] = field(default_factory=list)
+    added_line: int = 1
+    """Where ``added:`` goes when it is missing: after ``date:`` (or ``arxiv:``)."""
+    has_front_matter: bool = True
 
 
 def load_digest(path: Path, root: Path, problems: list[Problem]) -> Draft | None:
@@ -131,6 +134,8 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
         path=rel, arxiv=arxiv, title=title, names=list(fields.get("authors", [])),
         date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
         tag_texts=[*fields.get("tags", []), *hashtags],
+        added_line=lines.get(("date",)) or lines.get(("arxiv",)) or 1,
+        has_front_matter=fm_text is not None,
     )
 
 
@@ -217,10 +222,12 @@ def _unique(slug: str, taken: set[str]) -> str:
 
 
 def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem],
-            works: Mapping[str, WorksFile] | None = None) -> Site:
+            works: Mapping[str, WorksFile] | None = None,
+            git_added: Mapping[str, dt.date | None] | None = None) -> Site:
     """Second phase: match names to records, merge tags, find duplicate papers.
 
-    ``works`` are the works files by record id (discovery made sure each has its record).
+    ``works`` are the works files by record id (discovery made sure each has its record);
+    ``git_added`` the day each file (by path as problems name it) first entered git history.
     """
     index = name_index(records, problems)
     authors: dict[str, Author] = {r.id: replace(author_of(r), works_file=(works or {}).get(r.id))
@@ -265,22 +272,14 @@ def resolve(drafts: list[Draft], records: list[Record], problems: list[Problem],
                                     "keep one file per paper"))
             continue
         seen[draft.arxiv.base] = draft.path
-        papers.append(_paper(draft, by_key, tag_slug, authors))
+        added = gitdates.added_date(
+            draft.path, draft.fields.get("added"), git_added or {}, problems,
+            paper_day=draft.date, line=draft.added_line if draft.has_front_matter else None)
+        papers.append(replace(_paper(draft, by_key, tag_slug), added=added))
     return Site.build(papers, authors, tags)
 
 
-def _affiliations(fields: Mapping[str, Any], slugs: list[str],
-                  authors: Mapping[str, Author]) -> tuple[str, ...]:
-    """The front matter's ``affiliations:``, else those of the authors' records, in author
-    order and without repeats (a card shows where the work was done)."""
-    if "affiliations" in fields:
-        return tuple(dict.fromkeys(fields["affiliations"]))
-    found = (authors[slug].affiliation for slug in slugs)
-    return tuple(dict.fromkeys(a for a in found if a))
-
-
-def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str],
-           authors: Mapping[str, Author]) -> Paper:
+def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str]) -> Paper:
     year, month = draft.arxiv.year_month
     slugs = list(dict.fromkeys(by_key[text_key(n)] for n in draft.names))
     paper_tags = list(dict.fromkeys(tag_slug[tag_key(t)] for t in draft.tag_texts if tag_key(t)))
@@ -290,7 +289,7 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str],
         arxiv=draft.arxiv, slug=draft.arxiv.base, title=draft.title, authors=tuple(slugs),
         author_names=tuple(draft.names), date=draft.date or dt.date(year, month, 1),
         date_is_estimated=draft.date is None, tags=tuple(paper_tags), blurb=draft.blurb,
-        affiliations=_affiliations(f, slugs, authors), sections=draft.body.sections,
+        affiliations=tuple(dict.fromkeys(f.get("affiliations", ()))), sections=draft.body.sections,
         source_path=draft.path, **copied,
     )
 
@@ -355,7 +354,9 @@ def check_content(
                                     cache.records if cache else None, problems) if r]
     works = [w for w in _load_all(found.works, load_works, root,
                                   cache.works if cache else None, problems) if w]
-    site = resolve(drafts, records, problems, dict(works))
+    site = resolve(drafts, records, problems, dict(works),
+                   gitdates.first_added(content_dir, root)
+                   if any("added" not in d.fields for d in drafts) else {})
     return (None if problems.has_errors else site), problems.in_order()
 
 

@@ -155,13 +155,33 @@ class Paper:
     doi: str | None = None
     """The journal DOI, when the paper has one besides arXiv's."""
     affiliations: tuple[str, ...] = ()
-    """Institutions of the authors: the front matter's list, else the records' affiliations."""
+    """Institutions of the authors as the paper gives them (the front matter's list; an
+    author record's current affiliation is never the paper's)."""
     score: float | None = None
     """The digest's ``score:`` (its meaning is the site's ``score_label``)."""
+    added: dt.date | None = None
+    """The day the digest joined the site: ``added:``, else the day its file first entered
+    git history; ``None`` when neither says (``added_on`` is then the paper's date)."""
 
     @property
-    def sort_key(self) -> tuple[dt.date, str]:
-        return (self.date, self.slug)
+    def added_on(self) -> dt.date:
+        """The date the site orders and dates the digest by: added, else the paper's date."""
+        return self.added or self.date
+
+    @property
+    def shown_date(self) -> str:
+        """The paper's date as pages print it: ``2025-03`` when only the id's month is known."""
+        return self.date.isoformat()[:7] if self.date_is_estimated else self.date.isoformat()
+
+    @property
+    def shows_added(self) -> bool:
+        """Whether pages print the 追加日 beside the paper's date (only when they differ)."""
+        return self.added is not None and self.added != self.date
+
+    @property
+    def sort_key(self) -> tuple[dt.date, dt.date, str]:
+        """Newest added first (reversed), then by the paper's date, then by id."""
+        return (self.added_on, self.date, self.slug)
 
 
 @dataclass(frozen=True)
@@ -169,7 +189,7 @@ class Site:
     """Everything the renderer needs, resolved and cross-indexed."""
 
     papers: tuple[Paper, ...]
-    """Newest first (date, then id, descending)."""
+    """Newest added first (date added, then the paper's date, then id, descending)."""
     authors: Mapping[str, Author]
     """By slug, sorted by display name."""
     tags: Mapping[str, Tag]

@@ -1,8 +1,7 @@
 """Field rules for digest front matter and author records.
 
-Each checker takes a raw YAML value and returns the clean value or raises ``Invalid`` with
-plain words; ``check_mapping`` applies a table of checkers and collects every problem with
-its line, so a contributor sees all mistakes at once.
+A checker takes a raw YAML value and returns it clean or raises ``Invalid`` in plain words;
+``check_mapping`` applies a table and collects every problem with its line.
 
 ``PAPER_FIELDS``, ``AUTHOR_FIELDS`` and ``METRIC_FIELDS`` are the one declaration of every
 field: its name, its checker, its text class (which markup ``safety`` refuses in it) and the
@@ -134,6 +133,23 @@ def date(value: Any) -> dt.date:
 
 def _bad_date(s: str) -> dt.date:
     raise Invalid(f"'{s}' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-06")
+
+
+def today() -> dt.date:
+    """This machine's date: what tools write as ``added:``, the latest ``added:`` accepted
+    (not ``SOURCE_DATE_EPOCH``: it pins a build's bytes, not the calendar)."""
+    return dt.date.today()
+
+
+def added(value: Any) -> dt.date:
+    """The day a digest joined the site: a real date, not after tomorrow (the writer's
+    time zone may be a day ahead of the checker's)."""
+    day = date(value)
+    latest = today() + dt.timedelta(days=1)
+    if day > latest:
+        raise Invalid(f"'{day.isoformat()}' is in the future: write the day the digest was "
+                      f"added, at the latest {today().isoformat()}")
+    return day
 
 
 def category(value: Any) -> str:
@@ -352,6 +368,7 @@ PAPER_FIELDS: tuple[Field, ...] = (
     Field("doi", doi, TextClass.NAME, "doi", copied=True),
     Field("affiliations", ListOf(institution, "institutions"), TextClass.PROSE, "affiliations"),
     Field("score", score, TextClass.CHECKED, "score", copied=True),
+    Field("added", added, TextClass.CHECKED, None),
 )
 """The keys of a digest's front matter."""
 

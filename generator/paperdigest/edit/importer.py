@@ -27,7 +27,7 @@ from ..errors import FetchError, PaperdigestError, Problem
 from ..fileio import FileRefused, open_regular, read_regular
 from .dumps import Found, Skipped, read_dump
 from .files import write_atomic, write_new
-from .scaffold import PaperFacts, code_url, digest_path, front_matter
+from .scaffold import PaperFacts, added_today, code_url, digest_path, front_matter
 
 if TYPE_CHECKING:  # the network client loads only with --fetch
     from ..sources.arxiv import ArxivClient
@@ -48,7 +48,7 @@ def arxiv_lookup(client: ArxivClient) -> FactsLookup:
     def lookup(ids: list[ArxivId]) -> dict[str, PaperFacts]:
         records = client.fetch_many(ids)
         return {base: PaperFacts(arxiv=r.id, title=r.title, authors=r.authors, date=r.published,
-                                 category=r.primary_category,
+                                 category=r.primary_category, affiliations=r.affiliations,
                                  code=code_url(r.abstract, r.comment))
                 for base, r in records.items()}
 
@@ -154,7 +154,8 @@ def plan(text: str, papers_dir: Path, root: Path, *, update: bool = False,
         tags = [h.text for h in blurbs.extract_hashtags(_blurb_of(body))]
         head = front_matter(PaperFacts(
             arxiv=found.arxiv, title=found.title, authors=known.authors, date=known.date,
-            category=known.category, code=known.code), tags=tags)
+            category=known.category, code=known.code, affiliations=known.affiliations,
+            added=added_today()), tags=tags)
         target = digest_path(papers_dir, found.arxiv)
         items.append(_checked(found, "create", target, head + "\n" + body, root))
     return Plan(tuple(items), dump.skipped)

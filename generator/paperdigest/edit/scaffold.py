@@ -18,6 +18,7 @@ from ..content import schema
 from ..content.ids import ArxivId, abs_url
 from ..content.loader import check_digest
 from ..content.model import SECTION_TITLES
+from ..content.textclass import text_problems
 from ..errors import WriteError
 from . import files
 
@@ -39,6 +40,30 @@ class PaperFacts:
     doi: str | None = None
     code: str | None = None
     """The paper's code repository, when its abstract or comment names one."""
+    affiliations: tuple[str, ...] = ()
+    """The authors' institutions as the source gives them (arXiv's ``arxiv:affiliation``)."""
+    added: dt.date | None = None
+    """The day the digest joins the site (``added_today()`` for a new digest)."""
+
+
+def added_today() -> dt.date:
+    """The ``added:`` date of a digest written now: every command that starts digests
+    (``new``, ``import``) takes it from here."""
+    return schema.today()
+
+
+def institutions(names: Iterable[str]) -> tuple[str, ...]:
+    """The affiliations the check accepts, without repeats: a source's odd entry is left out
+    rather than stopping the digest."""
+    kept: list[str] = []
+    for name in names:
+        try:
+            shown = schema.institution(name)
+        except schema.Invalid:
+            continue
+        if not text_problems("affiliations", shown):
+            kept.append(shown)
+    return tuple(dict.fromkeys(kept))
 
 
 # A repository on GitHub or GitLab (sub-groups allowed), or a model, space or data set on
@@ -91,8 +116,14 @@ def front_matter(facts: PaperFacts, *, tags: Iterable[str] = (), blurb: str | No
     if facts.authors:
         lines.append("authors:")
         lines.extend(f"  - {_q(name)}" for name in facts.authors)
+    places = institutions(facts.affiliations)
+    if places:
+        lines.append("affiliations:")
+        lines.extend(f"  - {_q(place)}" for place in places)
     if facts.date:
         lines.append(f"date: {facts.date.isoformat()}")
+    if facts.added:
+        lines.append(f"added: {facts.added.isoformat()}")
     if facts.category:
         lines.append(f"category: {_q(facts.category)}")
     code = facts.code or code_url(facts.abstract, facts.comment)
@@ -160,7 +191,8 @@ def start_digest(client: ArxivClient, arxiv: ArxivId, papers_dir: Path,
     text = scaffold(PaperFacts(arxiv=record.id, title=record.title, authors=record.authors,
                                date=record.published, category=record.primary_category,
                                abstract=record.abstract, comment=record.comment,
-                               doi=record.doi, code=code_url(record.abstract, record.comment)))
+                               doi=record.doi, code=code_url(record.abstract, record.comment),
+                               affiliations=record.affiliations, added=added_today()))
     refused = files.refusal(rel, check_digest(text, rel)[1])
     if refused is not None:
         raise WriteError(f"{refused}: nothing written; start the digest by hand")

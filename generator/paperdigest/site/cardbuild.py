@@ -125,7 +125,7 @@ FOOTER_UNITS = 68
 def paper_card(paper: Paper, site: Site, site_name: str) -> cards.CardText:
     """A paper's card: title, blurb, authors, date and category."""
     names = [site.authors[slug].name for slug in paper.authors]
-    date = paper.date.isoformat()[:7] if paper.date_is_estimated else paper.date.isoformat()
+    date = paper.shown_date
     label = f"{date} · {paper.category}" if paper.category else date
     return cards.CardText(site=site_name, label=label, title=paper.title, body=paper.blurb,
                           footer=cards.authors_line(names, FOOTER_UNITS, _footer_measure()))
@@ -150,13 +150,24 @@ def tag_card(tag: Tag, site: Site, site_name: str) -> cards.CardText:
                           body=f"{len(papers)} 本の論文ダイジェスト: {newest}", footer="")
 
 
+def home_card(site: Site, site_name: str) -> cards.CardText:
+    """The site's card (home, indexes, archive, stats…): its name, what it holds, the newest
+    digests."""
+    newest = " / ".join(p.title for p in site.papers[:3])
+    body = f"論文ダイジェスト {len(site.papers)} 本" + (f": {newest}" if newest else "")
+    return cards.CardText(site=site_name, label="論文ダイジェスト", title=site_name, body=body,
+                          footer=f"著者 {len(site.authors)} 人 · タグ {len(site.tags)} 個")
+
+
 def site_cards(site: Site, site_name: str) -> dict[str, cards.CardText]:
-    """Every card of the site by output path, papers first, in a stable order."""
+    """Every card of the site by output path, papers first, the site's own last, in a stable
+    order."""
     out = {paths.paper_card(p): paper_card(p, site, site_name) for p in site.papers}
     out.update((paths.author_card(slug), author_card(a, site, site_name))
                for slug, a in site.authors.items())
     out.update((paths.tag_card(slug), tag_card(t, site, site_name))
                for slug, t in site.tags.items())
+    out[paths.SITE_CARD] = home_card(site, site_name)
     return out
 
 
@@ -249,7 +260,8 @@ class CardCache:
 
 
 def draw_site_cards(site: Site, project: Project) -> tuple[dict[str, bytes], DrawStats]:
-    """The share cards of every paper, author and tag page, drawn only when not cached.
+    """The share cards of every paper, author and tag page and the site's, drawn only when
+    not cached.
 
     ``{site-relative path: PNG}``; used by the plugin and by ``paperdigest export``.
     """

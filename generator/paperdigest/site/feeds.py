@@ -1,7 +1,9 @@
 """Atom feeds (site, per author, per tag) and a JSON Feed of the newest digests.
 
-Feeds are built from the model alone: every date is a paper's date, never the clock, so the
-same content gives the same bytes. Entry ids are the permanent page URLs (RFC 4287 §4.2.6
+Feeds are built from the model alone: every date is the day a digest was added (``added:``,
+else the day git first saw its file, else the paper's date), never the clock, so the same
+content gives the same bytes; entries come newest added first, so a digest of an old paper
+added today leads. Entry ids are the permanent page URLs (RFC 4287 §4.2.6
 asks for an IRI that never changes; the page URL is derived from the arXiv id, which does
 not change either).
 """
@@ -70,7 +72,7 @@ def atom(site: Site, papers: Sequence[Paper], info: FeedInfo, site_url: str,
     cache = entries if entries is not None else {}
     chosen = list(papers[:FEED_ENTRIES])
     page_url = paths.absolute(site_url, info.page)
-    updated = max((p.date for p in chosen), default=EPOCH)
+    updated = max((p.added_on for p in chosen), default=EPOCH)
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="{ATOM_NS}" xml:lang="ja">',
@@ -103,8 +105,8 @@ def _entry(site: Site, paper: Paper, site_url: str) -> str:
         "  <entry>",
         f"    <id>{_x(url)}</id>",
         f"    <title>{_x(paper.title)}</title>",
-        f"    <published>{timestamp(paper.date)}</published>",
-        f"    <updated>{timestamp(paper.date)}</updated>",
+        f"    <published>{timestamp(paper.added_on)}</published>",
+        f"    <updated>{timestamp(paper.added_on)}</updated>",
         f'    <link rel="alternate" type="text/html" href={_a(url)} />',
         f'    <link rel="related" type="text/html" href={_a(ids.abs_url(paper.arxiv))} '
         f"title={_a('arXiv:' + paper.arxiv.full)} />",
@@ -138,8 +140,8 @@ def json_feed(site: Site, site_url: str, site_name: str) -> bytes:
             "summary": paper.blurb,
             "content_text": paper.blurb if not paper.blurb_en
             else f"{paper.blurb}\n\n{paper.blurb_en}",
-            "date_published": timestamp(paper.date),
-            "date_modified": timestamp(paper.date),
+            "date_published": timestamp(paper.added_on),
+            "date_modified": timestamp(paper.added_on),
             "authors": [{"name": site.authors[s].name,
                          "url": paths.absolute(site_url, paths.author(s))} for s in paper.authors],
             "tags": [site.tags[t].name for t in paper.tags],
@@ -183,7 +185,7 @@ PAPERS_JSON_VERSION = 1
 
 
 def papers_json(site: Site, site_url: str) -> bytes:
-    """``papers.json``: one record per digest, newest first, for reuse by other tools."""
+    """``papers.json``: one record per digest, newest added first, for reuse by other tools."""
     records = []
     for paper in site.papers:
         records.append({
@@ -194,6 +196,8 @@ def papers_json(site: Site, site_url: str) -> bytes:
             "author_names": list(paper.author_names),
             "date": paper.date.isoformat(),
             "date_is_estimated": paper.date_is_estimated,
+            # Only a known day: a reader of the file can tell it from the paper's date.
+            "added": paper.added.isoformat() if paper.added else None,
             "category": paper.category,
             "tags": [site.tags[t].name for t in paper.tags],
             "blurb": paper.blurb,

@@ -104,6 +104,10 @@ def tag_card(t: Tag | str) -> str:
     return inside(f"{CARDS}/tags/{t if isinstance(t, str) else t.slug}.png")
 
 
+SITE_CARD = f"{CARDS}/site.png"
+"""The site's own card: ``og:image`` of every page without a card of its own."""
+
+
 def absolute_file(site_url: str, path: str) -> str:
     """Absolute URL of a non-page file (feed, ``papers.json``)."""
     return site_url.rstrip("/") + "/" + path

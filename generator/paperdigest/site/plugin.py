@@ -82,6 +82,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             if self.command == "serve":
                 return self._show_problems(config, problems)
             raise PluginError(str(ContentErrors(problems)))
+        # The card of pages without their own (overrides/main.html reads it).
+        config.extra["pd_site_card"] = (paths.absolute_file(project.site_url, paths.SITE_CARD)
+                                        if project.cards else "")
         try:
             made = site_outputs(site, project)
         except PaperdigestError as exc:
@@ -92,6 +95,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.pages, self.files = made.pages, made.files
         if made.cards is not None:
             log.info(f"share cards: {made.cards.drawn} drawn, {made.cards.hits} from the cache")
+        if not any(paper.score is not None for paper in site.papers):
+            config.nav = _without(config.nav, paths.RANKING)  # no ranking tab with nothing ranked
         self.site = site
         self.page_cache = (PageCache(project.cache_dir, config)
                            if project.cache_dir is not None else None)
@@ -213,6 +218,18 @@ def _add_overrides(config: MkDocsConfig, overrides: Path) -> None:
         return
     custom = config.theme.custom_dir
     dirs.insert(1 if custom else 0, str(overrides))
+
+
+def _without(nav: object, uri: str) -> object:
+    """``nav`` of ``mkdocs.yml`` without the entries that lead to ``uri`` (a section left
+    empty goes too)."""
+    if isinstance(nav, list):
+        items = [_without(item, uri) for item in nav if item != uri]
+        return [item for item in items if item is not None]
+    if isinstance(nav, dict):
+        entries = {key: _without(value, uri) for key, value in nav.items() if value != uri}
+        return {key: value for key, value in entries.items() if value not in (None, [])} or None
+    return nav
 
 
 def _nav_pages(config: MkDocsConfig) -> set[str]:

@@ -24,7 +24,7 @@ def citation_meta(paper: Paper, site: Site) -> list[list[str]]:
     pairs = [["citation_title", paper.title]]
     pairs += [["citation_author", site.authors[slug].name] for slug in paper.authors]
     # Google Scholar asks for year/month/day; an estimated date is only a year and month.
-    date = paper.date.strftime("%Y/%m" if paper.date_is_estimated else "%Y/%m/%d")
+    date = paper.shown_date.replace("-", "/")
     pairs += [["citation_publication_date", date],
               ["citation_arxiv_id", paper.arxiv.base],
               ["citation_pdf_url", ids.pdf_url(paper.arxiv)],
@@ -35,7 +35,7 @@ def citation_meta(paper: Paper, site: Site) -> list[list[str]]:
 def scholarly_article(paper: Paper, site: Site, page_url: str, site_name: str
                       ) -> dict[str, Any]:
     """schema.org ``ScholarlyArticle`` of the paper, with this digest as its ``review``."""
-    date = paper.date.isoformat()[:7] if paper.date_is_estimated else paper.date.isoformat()
+    date = paper.shown_date
     doi = paper.doi or cite.doi(paper)
     article: dict[str, Any] = {
         "@context": "https://schema.org",

@@ -36,9 +36,11 @@ def reading_minutes(paper: Paper) -> int:
 
 
 def by_month(papers: Sequence[Paper]) -> list[tuple[tuple[int, int], tuple[Paper, ...]]]:
-    """Papers grouped by (year, month) of their date, newest month first."""
+    """Papers grouped by (year, month) of the paper's date, newest month first, and within a
+    month by the paper's date, newest first (the archive is by the papers, not by when their
+    digests were added)."""
     groups: dict[tuple[int, int], list[Paper]] = {}
-    for paper in papers:
+    for paper in sorted(papers, key=lambda p: (p.date, p.slug), reverse=True):
         groups.setdefault((paper.date.year, paper.date.month), []).append(paper)
     return [(k, tuple(v)) for k, v in sorted(groups.items(), reverse=True)]
 

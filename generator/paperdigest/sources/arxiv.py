@@ -76,6 +76,9 @@ class ArxivRecord:
     """DOI of the published version, if the authors gave one."""
     journal_ref: str | None
     """Journal reference, if the authors gave one."""
+    affiliations: tuple[str, ...] = ()
+    """The authors' institutions as arXiv lists them (``arxiv:affiliation`` of each author,
+    in author order, without repeats); empty when arXiv gives none, as for most papers."""
 
     @property
     def abs_url(self) -> str:
@@ -327,6 +330,10 @@ def _record(entry: ET.Element, raw_id: str) -> ArxivRecord:
         comment=_text(entry.find("arxiv:comment", _NS)) or None,
         doi=_text(entry.find("arxiv:doi", _NS)) or None,
         journal_ref=_text(entry.find("arxiv:journal_ref", _NS)) or None,
+        affiliations=tuple(dict.fromkeys(
+            place for author in entry.iterfind("atom:author", _NS)
+            for element in author.iterfind("arxiv:affiliation", _NS)
+            if (place := _text(element)))),
     )
 
 
