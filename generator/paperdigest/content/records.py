@@ -17,6 +17,7 @@ from . import schema as s
 from .ids import AUTHOR_ID, RESERVED_AUTHOR_SLUGS, text_key
 from .model import Author, Metrics
 from .textfile import read_text, relpath, text_problems
+from .works import MAX_COUNT, MAX_H_INDEX, SOURCES, figure
 from .yamlsafe import load as load_yaml
 
 LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_scholar", "openalex")
@@ -87,9 +88,13 @@ def check_record(text: str, rel: str) -> tuple[Record | None, list[Problem]]:
 
 
 _METRIC_RULES: Mapping[str, s.Checker] = {
-    "h_index": s.integer, "citations": s.integer, "papers": s.integer,
-    "as_of": s.date, "source": s.text,
+    "h_index": figure(MAX_H_INDEX), "citations": figure(MAX_COUNT), "papers": figure(MAX_COUNT),
+    "as_of": s.date, "source": s.text, "source_url": s.url,
 }
+FIGURES = ("h_index", "citations", "papers")
+"""The figures every source gives; others (``novelty: 49%``) are the record's own."""
+MAX_DEFINITION = 200
+"""Characters of a figure's one-line definition."""
 
 
 def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Problem]
@@ -106,15 +111,68 @@ def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Proble
         key_s, line = str(key), lines.get(("metrics", str(key)))
         rule = _METRIC_RULES.get(key_s)
         try:
+            if key_s == "definitions":
+                continue  # read below, once the figures are known
             if rule is not None:
                 known[key_s] = rule(value)
-            elif isinstance(value, (int, str)) and not isinstance(value, bool):
-                extra.append((key_s, s.text(str(value))))
+            elif isinstance(value, int) and not isinstance(value, bool):
+                extra.append((key_s, f"{figure(MAX_COUNT)(value):,}"))
+            elif isinstance(value, str):
+                extra.append((key_s, s.text(value)))
             else:
                 raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
         except s.Invalid as exc:
             problems.append(Problem(rel, line, f"metrics.{key_s}", str(exc)))
-    return Metrics(extra=tuple(extra), **known)
+    definitions = _definitions(rel, raw.get("definitions"), {k for k, _ in extra}, lines,
+                               problems)
+    if any(k in known for k in FIGURES) or extra:
+        missing = [k for k in ("source", "as_of") if k not in known and k not in raw]
+        if missing:
+            problems.append(Problem(
+                rel, lines.get(("metrics",)), "metrics",
+                f"has figures but no {' and no '.join(missing)}: the figures are not shown "
+                "until the record says where and when they were read (source: openalex, or "
+                "the page they were copied from; as_of: YYYY-MM-DD)", severity="warning"))
+    defined = {k for k, _ in definitions}
+    for key_s, _ in extra:
+        if known.get("source") in SOURCES:
+            why = (f"{known['source']} gives no such figure, so it cannot have come from there: "
+                   "move it to a record whose source is the page it was copied from, or delete it")
+        elif key_s not in defined:
+            why = (f"has no definition, so it is not shown: add 'definitions:' with "
+                   f"'{key_s}: <what it measures, in one line>' under metrics")
+        else:
+            continue
+        problems.append(Problem(rel, lines.get(("metrics", key_s)), f"metrics.{key_s}", why,
+                                severity="warning"))
+    return Metrics(extra=tuple(extra), definitions=definitions, **known)
+
+
+def _definitions(rel: str, raw: Any, figures: set[str], lines: Mapping[Any, int],
+                 problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """``metrics.definitions``: a one-line definition per figure of the record's own."""
+    if raw is None:
+        return ()
+    where = lines.get(("metrics", "definitions"))
+    if not isinstance(raw, dict):
+        problems.append(Problem(rel, where, "metrics.definitions", "expected a mapping "
+                                f"(novelty: what it measures), got {s.describe(raw)}"))
+        return ()
+    out: list[tuple[str, str]] = []
+    for key, value in raw.items():
+        key_s, line = str(key), lines.get(("metrics", "definitions", str(key)), where)
+        try:
+            if key_s not in figures:
+                raise s.Invalid("defines no figure of this record: add the figure to metrics "
+                                "or delete the definition")
+            text = s.text(value, "a one-line definition")
+            if len(text) > MAX_DEFINITION:
+                raise s.Invalid(f"is {len(text):,} characters long; the limit is "
+                                f"{MAX_DEFINITION}: say it in one line")
+            out.append((key_s, text))
+        except s.Invalid as exc:
+            problems.append(Problem(rel, line, f"metrics.definitions.{key_s}", str(exc)))
+    return tuple(out)
 
 
 def name_index(records: list[Record], problems: list[Problem]) -> dict[str, Record]:
