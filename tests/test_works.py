@@ -290,14 +290,19 @@ def _works(*works: Work) -> str:
 
 def test_author_without_digest_says_so_and_lists_works(project: Make) -> None:
     pages = _site(project, {
-        "content/authors/susumu-takeuchi.yaml": "name: Susumu Takeuchi\nmetrics:\n  papers: 4\n",
+        "content/authors/susumu-takeuchi.yaml": (
+            "name: Susumu Takeuchi\nmetrics:\n  papers: 4\n  source: openalex\n"
+            "  source_url: https://api.openalex.org/authors/A1\n  as_of: 2026-11-01\n"),
         "content/authors/susumu-takeuchi.works.json": _works(
             Work("Partially Frozen", dt.date(2024, 2, 20), "cs.LG", parse_arxiv_id("2402.14029"),
                  code="https://github.com/Hikari43/slt"), Work("No arXiv", None, "J. Tests")),
     })
     page = pages["authors/susumu-takeuchi.md"]
-    assert ('<div class="pd-tile"><dt class="pd-tile__label">論文数</dt>'
+    assert ('<div class="pd-tile"><dt class="pd-tile__label"><abbr title="出典が数えたこの著者の'
+            '論文の数（このサイトのダイジェストの数ではない）">論文数</abbr></dt>'
             '<dd class="pd-tile__value">4</dd></div>') in page
+    assert ('<p class="pd-metrics-source">出典: <a href="https://api.openalex.org/authors/A1">'
+            "OpenAlex</a>（2026-11-01 時点）</p>") in page
     assert "## ダイジェストのある論文（0）" in page
     assert ('<p class="pd-empty">Susumu Takeuchi の論文のダイジェストは、'
             'このサイトにはまだありません。下の著作一覧から書きたい論文を選べます。書き方は <a href="https://example.org/c">'
