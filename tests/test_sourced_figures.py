@@ -307,3 +307,11 @@ def test_the_shipped_content_holds_no_figure_without_a_source() -> None:
             if author.works_file.hand_copied:  # no per-work or yearly counts copied by hand
                 assert author.citations_by_year == ()
                 assert all(w.citations is None for w in author.works), author.slug
+
+
+def test_the_about_page_defines_every_tile_as_the_page_does() -> None:
+    from conftest import REPO
+
+    about = (REPO / "content" / "pages" / "about.md").read_text(encoding="utf-8")
+    for _, label, definition in profile.STANDARD_TILES:
+        assert f"- **{label}**: {definition}\n" in about
