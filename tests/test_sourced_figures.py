@@ -315,3 +315,18 @@ def test_the_about_page_defines_every_tile_as_the_page_does() -> None:
     about = (REPO / "content" / "pages" / "about.md").read_text(encoding="utf-8")
     for _, label, definition in profile.STANDARD_TILES:
         assert f"- **{label}**: {definition}\n" in about
+
+
+@pytest.mark.parametrize(("digits", "message"), [
+    (401, "3: metrics.h_index: is a number of 401 digits, above the limit of 10,000: no real "
+          "figure is that large; write the figure the source shows"),
+    (5000, "3: metrics.h_index: expected a whole number, got '1" + "0" * 79),
+])
+def test_a_number_of_any_length_is_a_problem_not_a_traceback(digits: int, message: str) -> None:
+    number = "1" + "0" * (digits - 1)
+    text = f"name: A\nmetrics:\n  h_index: {number}\n  novelty: {number}\n  source: x\n"
+    record, problems = check_record(text, REC)
+    assert record is None
+    shown = [f"{p.line}: {p.field}: {p.message}" for p in problems if p.severity == "error"]
+    assert shown[0].startswith(message)
+    assert shown[1].startswith("4: metrics.novelty: ")

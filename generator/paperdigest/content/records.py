@@ -95,6 +95,8 @@ FIGURES = ("h_index", "citations", "papers")
 """The figures every source gives; others (``novelty: 49%``) are the record's own."""
 MAX_DEFINITION = 200
 """Characters of a figure's one-line definition."""
+MAX_SHOWN = 40
+"""Characters of a figure of the record's own written as text (``49%``)."""
 
 
 def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Problem]
@@ -118,7 +120,12 @@ def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Proble
             elif isinstance(value, int) and not isinstance(value, bool):
                 extra.append((key_s, f"{figure(MAX_COUNT)(value):,}"))
             elif isinstance(value, str):
-                extra.append((key_s, s.text(value)))
+                shown = s.text(value)
+                if len(shown) > MAX_SHOWN:
+                    raise s.Invalid(f"is {len(shown):,} characters long; a figure is shown in "
+                                    f"at most {MAX_SHOWN}: write the number as the source "
+                                    "shows it")
+                extra.append((key_s, shown))
             else:
                 raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
         except s.Invalid as exc:
