@@ -13,12 +13,11 @@ import pytest
 from conftest import digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paperdigest.content.figures import MAX_COUNT, MAX_H_INDEX
 from paperdigest.content.ids import parse_arxiv_id
 from paperdigest.content.loader import check_content, load_site
 from paperdigest.content.records import check_record
 from paperdigest.content.works import (
-    MAX_COUNT,
-    MAX_H_INDEX,
     Work,
     WorksFile,
     dump_works,

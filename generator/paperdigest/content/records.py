@@ -14,10 +14,11 @@ from typing import Any
 from ..errors import ContentError, Problem, has_errors
 from . import safety
 from . import schema as s
+from .figures import MAX_COUNT, MAX_H_INDEX, figure
 from .ids import AUTHOR_ID, RESERVED_AUTHOR_SLUGS, text_key
 from .model import Author, Metrics
 from .textfile import read_text, relpath, text_problems
-from .works import MAX_COUNT, MAX_H_INDEX, SOURCES, figure
+from .works import SOURCES
 from .yamlsafe import load as load_yaml
 
 LINK_KEYS = ("homepage", "x", "github", "orcid", "google_scholar", "semantic_scholar", "openalex")

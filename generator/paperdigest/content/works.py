@@ -44,17 +44,14 @@ from typing import Any
 from ..errors import ContentError, Problem, has_errors
 from . import safety, strictjson
 from . import schema as s
+from .figures import MAX_COUNT as MAX_COUNT
+from .figures import figure
 from .ids import ArxivId
 from .textfile import read_text, relpath, text_problems
 from .yamlsafe import Lines
 
 SOURCES = ("openalex", "semantic-scholar")
 """The services ``authors refresh`` reads; any other ``source`` names a page copied by hand."""
-MAX_H_INDEX = 10_000
-"""The largest h-index a record or a source may give (the highest known are near 300)."""
-MAX_COUNT = 10**9
-"""The largest count (papers, citations, co-authors) a record, a works file or a source may
-give."""
 MAX_SOURCE = 200
 """Characters of a hand-entered source name."""
 MAX_ABSTRACT = 5_000
@@ -257,23 +254,6 @@ def _source(value: Any) -> str:
     for message in safety.text_problems("name", text):  # a name: plain text, no markup
         raise s.Invalid(message)
     return text
-
-
-def figure(limit: int) -> s.Checker:
-    """A whole number from 0 to ``limit``: a count or an h-index as a source may give it."""
-    def check(value: Any) -> int:
-        number = s.integer(value)
-        if number > limit:
-            raise s.Invalid(f"is {_shown_number(number)}, above the limit of {limit:,}: no "
-                            "real figure is that large; write the figure the source shows")
-        return number
-
-    return check
-
-
-def _shown_number(number: int) -> str:
-    digits = str(number)
-    return f"{number:,}" if len(digits) <= 15 else f"a number of {len(digits)} digits"
 
 
 _OPENALEX_WORK = re.compile(r"W\d{1,12}")

@@ -33,7 +33,7 @@ import httpx
 from ..content import authorids
 from ..content.authorids import OPENALEX as OPENALEX
 from ..content.authorids import S2 as S2
-from ..content.works import MAX_COUNT, MAX_H_INDEX
+from ..content.figures import MAX_COUNT, MAX_H_INDEX, shown_number
 from ..errors import MetricsError
 from . import http
 from .decode import BadJson, parse_json
@@ -307,22 +307,13 @@ class MetricsClient:
                                "the other source")
         if node > limit:
             raise MetricsError(f"{self.name}'s answer for {wanted} has {field} = "
-                               f"{_shown(node)}, above the limit of {limit:,}: no real figure "
-                               "is that large; try again later or use the other source")
+                               f"{shown_number(node)}, above the limit of {limit:,}: no real "
+                               "figure is that large; try again later or use the other source")
         return node
 
 
 _LIMITS = (MAX_H_INDEX, MAX_COUNT, MAX_COUNT)
 """Bounds of h-index, citations and papers, as the record's check has them."""
-
-
-def _shown(number: int) -> str:
-    """A number as a message shows it: a 401-digit answer is not printed whole."""
-    try:
-        digits = len(str(number))
-    except ValueError:  # beyond Python's 4,300-digit conversion limit
-        return "a number of thousands of digits"
-    return f"{number:,}" if digits <= 15 else f"a number of {digits} digits"
 
 
 def _detail(response: Reply) -> str:
