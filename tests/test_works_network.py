@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.content.ids import parse_arxiv_id
+from paperdigest.content.records import check_record
 from paperdigest.content.works import MAX_COUNT, parse_works
 from paperdigest.errors import MetricsError
 from paperdigest.sources.metrics import OPENALEX, S2
@@ -237,3 +238,24 @@ def test_abstracts_are_bounded() -> None:
     abstract = listed.works[0].abstract
     assert abstract is not None and len(abstract) == 5000 and abstract.endswith("…")
     assert listed.works[0].date == dt.date(2025, 1, 1)
+
+
+_AROUND = st.sampled_from([0, 1, 10_000, 10_001, MAX_COUNT, MAX_COUNT + 1]) | st.integers(
+    0, 10**12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(h_index=_AROUND, citations=_AROUND, papers=_AROUND)
+def test_refresh_and_check_accept_the_same_figures(h_index: int, citations: int,
+                                                   papers: int) -> None:
+    answer = {"summary_stats": {"h_index": h_index}, "cited_by_count": citations,
+              "works_count": papers}
+    try:
+        client(OPENALEX, Server(httpx.Response(200, json=answer))).fetch("A1")
+        fetched = True
+    except MetricsError:
+        fetched = False
+    record = (f"name: A\nmetrics:\n  h_index: {h_index}\n  citations: {citations}\n"
+              f"  papers: {papers}\n  source: openalex\n  as_of: 2026-11-01\n")
+    checked, _ = check_record(record, "content/authors/a.yaml")
+    assert fetched == (checked is not None)
