@@ -153,7 +153,9 @@ _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
         st.sampled_from(["source", "as_of", "works", "counts_by_year", "title", "date", "year",
-                         "citations", "code", "x"]), inner, max_size=5),
+                         "citations", "code", "x", "source_url", "total", "authors",
+                         "more_authors", "et_al", "abstract", "openalex", "s2", "url"]),
+        inner, max_size=5),
     max_leaves=20)
 
 
