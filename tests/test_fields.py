@@ -12,27 +12,29 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from paperdigest.content import fields as fd
 from paperdigest.content import safety, textclass
 from paperdigest.content import schema as s
 from paperdigest.content.loader import PAPER_RULES, check_content
 from paperdigest.content.model import Author, Metrics, Paper
 from paperdigest.content.records import AUTHOR_RULES, check_record
 
-TABLES = [(s.PAPER_FIELDS, Paper), (s.AUTHOR_FIELDS, Author), (s.METRIC_FIELDS, Metrics)]
+TABLES = [(fd.PAPER_FIELDS, Paper), (fd.AUTHOR_FIELDS, Author),
+          (fd.METRIC_FIELDS, Metrics)]
 
 
 def test_the_loaders_use_the_tables() -> None:
-    assert s.rules(s.PAPER_FIELDS) == PAPER_RULES
-    assert s.rules(s.AUTHOR_FIELDS) == AUTHOR_RULES
+    assert fd.rules(fd.PAPER_FIELDS) == PAPER_RULES
+    assert fd.rules(fd.AUTHOR_FIELDS) == AUTHOR_RULES
 
 
 @pytest.mark.parametrize(("fields", "model"), TABLES)
 def test_every_field_names_a_model_attribute_and_a_text_class(
-        fields: tuple[s.Field, ...], model: type) -> None:
+        fields: tuple[fd.Field, ...], model: type) -> None:
     attributes = {f.name for f in dataclasses.fields(model)}
     for f in fields:
         assert f.attr is None or f.attr in attributes, f.name
-        assert isinstance(f.text, s.TextClass)
+        assert isinstance(f.text, fd.TextClass)
     assert len({f.name for f in fields}) == len(fields)
 
 
@@ -60,7 +62,7 @@ MARKUP = st.sampled_from(["<b>x</b>", "<img src=x onerror=alert(1)>", "`code`", 
                           "</p>", "<svg/onload=alert(1)>"])
 
 
-def _judged(field: s.Field, value: str) -> bool:
+def _judged(field: fd.Field, value: str) -> bool:
     """Whether ``value`` of ``field`` is refused by its checker or by its text class, or comes
     out of the checker without markup (URLs are percent-encoded)."""
     check = field.check.item if isinstance(field.check, s.ListOf) else field.check
@@ -70,11 +72,12 @@ def _judged(field: s.Field, value: str) -> bool:
         return True
     if not isinstance(clean, str):
         return "<" not in str(clean) and "`" not in str(clean)
-    name = field.name if field in (*s.PAPER_FIELDS, *s.AUTHOR_FIELDS) else f"metrics.{field.name}"
+    top = (*fd.PAPER_FIELDS, *fd.AUTHOR_FIELDS)
+    name = field.name if field in top else f"metrics.{field.name}"
     if textclass.text_problems(name, clean):
         return True
     # Prose is escaped as Markdown text on the page: backticks and a lone '<' are fine there.
-    if field.text is s.TextClass.PROSE:
+    if field.text is fd.TextClass.PROSE:
         return re.search(r"<[A-Za-z/!?]", clean) is None
     return not any(c in clean for c in "<>`")
 
@@ -84,7 +87,7 @@ STRING_FIELDS = [f for table, _ in TABLES for f in table if f.name != "metrics"]
 
 @pytest.mark.parametrize("field", STRING_FIELDS, ids=lambda f: f.name)
 @given(before=st.text(alphabet="abc 1.", max_size=5), markup=MARKUP)
-def test_no_field_lets_markup_through(field: s.Field, before: str, markup: str) -> None:
+def test_no_field_lets_markup_through(field: fd.Field, before: str, markup: str) -> None:
     assert _judged(field, before + markup)
 
 

@@ -38,6 +38,9 @@ from paperdigest.sources.works import S2_MAX_PAGES, WorksClient
 TODAY = dt.date(2026, 11, 22)
 OA_QUERY = "select=id%2Cworks_count%2Ccited_by_count%2Csummary_stats"
 S2_QUERY = "fields=hIndex%2CcitationCount%2CpaperCount"
+OA_URL = "https://api.openalex.org/authors/A5023888391"
+S2_URL = ("https://api.semanticscholar.org/graph/v1/author/1741101?fields=hIndex,citationCount,"
+          "paperCount")
 Handler = Callable[[httpx.Request], httpx.Response]
 Reply = str | httpx.Response | type[Exception]
 
@@ -89,7 +92,7 @@ def client(source: str, handler: Handler, sleeps: list[float] | None = None,
 def test_openalex() -> None:
     server = Server("openalex_author_A5023888391")
     got = client(OPENALEX, server).fetch("A5023888391")
-    assert got == Metrics(21, 4261, 67, TODAY, "openalex", "A5023888391")
+    assert got == Metrics(21, 4261, 67, TODAY, "openalex", "A5023888391", OA_URL)
     assert server.urls == [f"https://api.openalex.org/authors/A5023888391?{OA_QUERY}"]
     assert server.requests[0].headers["user-agent"] == USER_AGENT
     assert USER_AGENT.startswith("paperdigest/") and "author metrics" in USER_AGENT
@@ -124,7 +127,7 @@ def test_openalex_key_is_a_query_parameter(monkeypatch: pytest.MonkeyPatch) -> N
 def test_openalex_merged_author_reports_the_new_id() -> None:
     server = Server("openalex_merged_A2208157607", "openalex_author_A5023888391")
     got = client(OPENALEX, server, api_key="oa-key-123").fetch("A2208157607")
-    assert got == Metrics(21, 4261, 67, TODAY, "openalex", "A5023888391")
+    assert got == Metrics(21, 4261, 67, TODAY, "openalex", "A5023888391", OA_URL)
     # The second request is built again on our base URL, so the key goes along.
     assert server.urls == [
         f"https://api.openalex.org/authors/A2208157607?{OA_QUERY}&api_key=oa-key-123",
@@ -156,7 +159,8 @@ def test_bad_redirects(replies: list[Reply], message: str) -> None:
 def test_semantic_scholar(monkeypatch: pytest.MonkeyPatch) -> None:
     server = Server("s2_author_1741101", "s2_author_1741101")
     s2 = client(S2, server)
-    assert s2.fetch("1741101") == Metrics(10, 6, 4, TODAY, "semantic-scholar", "1741101")
+    assert s2.fetch("1741101") == Metrics(10, 6, 4, TODAY, "semantic-scholar", "1741101",
+                                          S2_URL)
     assert server.urls == [f"https://api.semanticscholar.org/graph/v1/author/1741101?{S2_QUERY}"]
     assert "x-api-key" not in server.requests[0].headers
     monkeypatch.setenv("S2_API_KEY", "s2-key")
@@ -407,6 +411,7 @@ metrics:
   as_of: 2026-11-22
   source: openalex
   papers: 67
+  source_url: "https://api.openalex.org/authors/A5023888391"
 
 bio: 'OpenAlex の共同創設者。'
 """
@@ -643,7 +648,8 @@ def test_the_schema_and_the_tools_read_ids_alike(text: str) -> None:
 WORKS = DATA / "metrics" / "works"
 OA_WORKS = ("https://api.openalex.org/works?filter=author.id%3AA5023888391&sort=publication_"
             "date%3Adesc&per-page=100&cursor={}&select=id%2Cdisplay_name%2Cpublication_date%2C"
-            "primary_location%2Clocations%2Cdoi%2Ccited_by_count")
+            "primary_location%2Clocations%2Cdoi%2Ccited_by_count%2Cauthorships%2C"
+            "abstract_inverted_index")
 
 
 def test_openalex_works_newest_first_with_yearly_citations() -> None:

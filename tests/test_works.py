@@ -85,9 +85,9 @@ def test_of_orders_dedups_and_cuts() -> None:
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    (WorksFile("crossref", dt.date(2026, 1, 1)),
-     "works file:4: source: 'crossref' is not a works source: write openalex or "
-     "semantic-scholar"),
+    (WorksFile("x" * 201, dt.date(2026, 1, 1)),
+     "works file:4: source: is 201 characters long; the limit is 200: name the service or the "
+     "page in a few words"),
     (WorksFile("openalex", dt.date(2026, 1, 1), (Work("a\nb"),)),
      "works file:7: works[0].title: contains the control character U+000A at character 2: "
      "write it on one line"),
@@ -153,7 +153,9 @@ _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
         st.sampled_from(["source", "as_of", "works", "counts_by_year", "title", "date", "year",
-                         "citations", "code", "x"]), inner, max_size=5),
+                         "citations", "code", "x", "source_url", "total", "authors",
+                         "more_authors", "et_al", "abstract", "openalex", "s2", "url"]),
+        inner, max_size=5),
     max_leaves=20)
 
 
@@ -182,7 +184,7 @@ def _work(**change: object) -> str:
       "`paperdigest authors refresh` to write it again"]),
     ("[1]", ['1: is not a valid works file: expected an object {"source": …}, got a list; '
              "run `paperdigest authors refresh` to write it again"]),
-    ('{"works": [[[1]]]}', ["1: is not a valid works file: values nest deeper than 3 levels; "
+    ('{"works": [[[[1]]]]}', ["1: is not a valid works file: values nest deeper than 4 levels; "
                             "run `paperdigest authors refresh` to write it again"]),
     ('{"as_of": NaN}', ["1: is not a valid works file: NaN and Infinity are not JSON "
                         "numbers; run `paperdigest authors refresh` to write it again"]),
@@ -201,12 +203,13 @@ def _work(**change: object) -> str:
     ("\ufeff{}", ["1: starts with a byte-order mark (BOM): save the file as UTF-8 without "
                   "BOM"]),
     ("{}", ["1: as_of: is required: add 'as_of: …'",
-            "1: counts_by_year: is required: add 'counts_by_year: …'",
             "1: source: is required: add 'source: …'", "1: works: is required: add 'works: …'"]),
-    (_file(source="crossref", as_of="2026-13-01", extra=1),
+    (_file(source="<b>x</b>", as_of="2026-13-01", extra=1),
      ["2: as_of: '2026-13-01' is not a real date: write it as YYYY-MM-DD",
-      "13: source: 'crossref' is not a works source: write openalex or semantic-scholar",
-      "32: extra: unknown key: known keys are as_of, counts_by_year, source, works"]),
+      "13: source: '<b>x</b>' contains '<': names and titles are plain text; leave out <, > and "
+      "backticks (write ＜ ＞ if needed)",
+      "32: extra: unknown key: known keys are as_of, counts_by_year, source, source_url, total, "
+      "works"]),
     (_work(title="a\u0007b"), ["16: works[0].title: contains the control character U+0007 at "
                                "character 2: delete it"]),
     (_work(title="x\u200by"), ["16: works[0].title: contains the invisible character U+200B "
@@ -290,14 +293,19 @@ def _works(*works: Work) -> str:
 
 def test_author_without_digest_says_so_and_lists_works(project: Make) -> None:
     pages = _site(project, {
-        "content/authors/susumu-takeuchi.yaml": "name: Susumu Takeuchi\nmetrics:\n  papers: 4\n",
+        "content/authors/susumu-takeuchi.yaml": (
+            "name: Susumu Takeuchi\nmetrics:\n  papers: 4\n  source: openalex\n"
+            "  source_url: https://api.openalex.org/authors/A1\n  as_of: 2026-11-01\n"),
         "content/authors/susumu-takeuchi.works.json": _works(
             Work("Partially Frozen", dt.date(2024, 2, 20), "cs.LG", parse_arxiv_id("2402.14029"),
                  code="https://github.com/Hikari43/slt"), Work("No arXiv", None, "J. Tests")),
     })
     page = pages["authors/susumu-takeuchi.md"]
-    assert ('<div class="pd-tile"><dt class="pd-tile__label">論文数</dt>'
+    assert ('<div class="pd-tile"><dt class="pd-tile__label"><abbr title="出典が数えたこの著者の'
+            '論文の数（このサイトのダイジェストの数ではない）">論文数</abbr></dt>'
             '<dd class="pd-tile__value">4</dd></div>') in page
+    assert ('<p class="pd-metrics-source">出典: <a href="https://api.openalex.org/authors/A1">'
+            "OpenAlex</a>（2026-11-01 時点）</p>") in page
     assert "## ダイジェストのある論文（0）" in page
     assert ('<p class="pd-empty">Susumu Takeuchi の論文のダイジェストは、'
             'このサイトにはまだありません。下の著作一覧から書きたい論文を選べます。書き方は <a href="https://example.org/c">'

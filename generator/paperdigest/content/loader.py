@@ -22,6 +22,7 @@ from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
 from .discover import find_content
+from .fields import PAPER_FIELDS, rules
 from .ids import (
     RESERVED_AUTHOR_SLUGS,
     RESERVED_TAG_SLUGS,
@@ -39,8 +40,8 @@ from .textfile import read_text, relpath, split_front_matter, text_problems
 from .works import WorksFile, load_works
 from .yamlsafe import load as load_yaml
 
-PAPER_RULES: Mapping[str, s.Checker] = s.rules(s.PAPER_FIELDS)
-"""The checker of every front-matter key (declared in ``schema.PAPER_FIELDS``)."""
+PAPER_RULES: Mapping[str, s.Checker] = rules(PAPER_FIELDS)
+"""The checker of every front-matter key (declared in ``PAPER_FIELDS``)."""
 
 T = TypeVar("T")
 
@@ -284,7 +285,7 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str])
     slugs = list(dict.fromkeys(by_key[text_key(n)] for n in draft.names))
     paper_tags = list(dict.fromkeys(tag_slug[tag_key(t)] for t in draft.tag_texts if tag_key(t)))
     f = draft.fields
-    copied: dict[str, Any] = {x.attr: f.get(x.name) for x in s.PAPER_FIELDS if x.copied and x.attr}
+    copied: dict[str, Any] = {x.attr: f.get(x.name) for x in PAPER_FIELDS if x.copied and x.attr}
     return Paper(
         arxiv=draft.arxiv, slug=draft.arxiv.base, title=draft.title, authors=tuple(slugs),
         author_names=tuple(draft.names), date=draft.date or dt.date(year, month, 1),

@@ -58,9 +58,14 @@ class Metrics:
     as_of: dt.date | None = None
     """The day the figures were read."""
     source: str | None = None
-    """``openalex``, ``semantic-scholar`` or free text for hand-entered figures."""
+    """``openalex``, ``semantic-scholar``, or the name of the page the figures were copied
+    from by hand."""
     extra: tuple[tuple[str, str], ...] = ()
     """Other figures the record declares (``novelty: 49%``), as (key, shown value)."""
+    source_url: str | None = None
+    """Where the figures were read: the API address, or the page copied by hand."""
+    definitions: tuple[tuple[str, str], ...] = ()
+    """One-line definitions of the ``extra`` figures the record gives, as (key, text)."""
 
 
 @dataclass(frozen=True)

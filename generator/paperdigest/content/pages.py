@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from ..errors import ContentError, Problem
 from ..fileio import FileRefused, open_regular
 from . import limits, safety, textclass
-from .schema import page_text_class
+from .fields import page_text_class
 from .textfile import read_text, relpath, split_front_matter
 from .yamlsafe import load as load_yaml
 

@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import ContentError, Problem, has_errors
+from ..errors import ContentError, Problem, Severity, has_errors
 from . import schema as s
 from . import textclass
+from .fields import AUTHOR_FIELDS, EXTRA_METRIC, LINK_KEYS, METRIC_FIELDS, rules
+from .figures import MAX_COUNT, figure
 from .ids import AUTHOR_ID, RESERVED_AUTHOR_SLUGS, text_key
 from .model import Author, Metrics
 from .textfile import read_text, relpath, text_problems
+from .works import SOURCES
 from .yamlsafe import load as load_yaml
 
-LINK_KEYS = s.LINK_KEYS
+LINK_KEYS = LINK_KEYS
 
-AUTHOR_RULES: Mapping[str, s.Checker] = s.rules(s.AUTHOR_FIELDS)
-"""The checker of every record key (declared in ``schema.AUTHOR_FIELDS``)."""
+AUTHOR_RULES: Mapping[str, s.Checker] = rules(AUTHOR_FIELDS)
+"""The checker of every record key (declared in ``AUTHOR_FIELDS``)."""
 
 
 @dataclass
@@ -73,7 +76,13 @@ def check_record(text: str, rel: str) -> tuple[Record | None, list[Problem]]:
     return Record(PurePosixPath(rel).stem, rel, fields, metrics), problems
 
 
-_METRIC_RULES: Mapping[str, s.Checker] = s.rules(s.METRIC_FIELDS)
+_METRIC_RULES: Mapping[str, s.Checker] = rules(METRIC_FIELDS)
+FIGURES = ("h_index", "citations", "papers")
+"""The figures every source gives; others (``novelty: 49%``) are the record's own."""
+MAX_DEFINITION = 200
+"""Characters of a figure's one-line definition."""
+MAX_SHOWN = 40
+"""Characters of a figure of the record's own written as text (``49%``)."""
 
 
 def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Problem]
@@ -91,9 +100,20 @@ def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Proble
         rule = _METRIC_RULES.get(key_s)
         field = f"metrics.{key_s}" if rule is not None else "metrics.*"
         try:
+            if key_s == "definitions":
+                continue  # read below, once the figures are known
             if rule is None and (isinstance(value, bool) or not isinstance(value, (int, str))):
                 raise s.Invalid(f"expected a number or short text, got {s.describe(value)}")
-            clean = rule(value) if rule is not None else s.EXTRA_METRIC.check(str(value))
+            if rule is not None:
+                clean: Any = rule(value)
+            elif isinstance(value, int):
+                clean = f"{figure(MAX_COUNT)(value):,}"
+            else:
+                clean = EXTRA_METRIC.check(value)
+                if len(clean) > MAX_SHOWN:
+                    raise s.Invalid(f"is {len(clean):,} characters long; a figure is shown in "
+                                    f"at most {MAX_SHOWN}: write the number as the source "
+                                    "shows it")
             for message in textclass.text_problems(field, clean) if isinstance(clean, str) else ():
                 raise s.Invalid(message)
         except s.Invalid as exc:
@@ -103,7 +123,56 @@ def _metrics(rel: str, raw: Any, lines: Mapping[Any, int], problems: list[Proble
             known[key_s] = clean
         else:
             extra.append((key_s, clean))
-    return Metrics(extra=tuple(extra), **known)
+    definitions = _definitions(rel, raw.get("definitions"), {k for k, _ in extra}, lines,
+                               problems)
+    if any(k in known for k in FIGURES) or extra:
+        missing = [k for k in ("source", "as_of") if k not in known and k not in raw]
+        if missing:
+            problems.append(Problem(
+                rel, lines.get(("metrics",)), "metrics",
+                f"has figures but no {' and no '.join(missing)}: the figures are not shown "
+                "until the record says where and when they were read (source: openalex, or "
+                "the page they were copied from; as_of: YYYY-MM-DD)", severity=Severity.WARNING))
+    defined = {k for k, _ in definitions}
+    for key_s, _ in extra:
+        if known.get("source") in SOURCES:
+            why = (f"{known['source']} gives no such figure, so it cannot have come from there: "
+                   "move it to a record whose source is the page it was copied from, or delete it")
+        elif key_s not in defined:
+            why = (f"has no definition, so it is not shown: add 'definitions:' with "
+                   f"'{key_s}: <what it measures, in one line>' under metrics")
+        else:
+            continue
+        problems.append(Problem(rel, lines.get(("metrics", key_s)), f"metrics.{key_s}", why,
+                                severity=Severity.WARNING))
+    return Metrics(extra=tuple(extra), definitions=definitions, **known)
+
+
+def _definitions(rel: str, raw: Any, figures: set[str], lines: Mapping[Any, int],
+                 problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """``metrics.definitions``: a one-line definition per figure of the record's own."""
+    if raw is None:
+        return ()
+    where = lines.get(("metrics", "definitions"))
+    if not isinstance(raw, dict):
+        problems.append(Problem(rel, where, "metrics.definitions", "expected a mapping "
+                                f"(novelty: what it measures), got {s.describe(raw)}"))
+        return ()
+    out: list[tuple[str, str]] = []
+    for key, value in raw.items():
+        key_s, line = str(key), lines.get(("metrics", "definitions", str(key)), where)
+        try:
+            if key_s not in figures:
+                raise s.Invalid("defines no figure of this record: add the figure to metrics "
+                                "or delete the definition")
+            text = s.text(value, "a one-line definition")
+            if len(text) > MAX_DEFINITION:
+                raise s.Invalid(f"is {len(text):,} characters long; the limit is "
+                                f"{MAX_DEFINITION}: say it in one line")
+            out.append((key_s, text))
+        except s.Invalid as exc:
+            problems.append(Problem(rel, line, f"metrics.definitions.{key_s}", str(exc)))
+    return tuple(out)
 
 
 def name_index(records: list[Record], problems: list[Problem]) -> dict[str, Record]:
@@ -125,7 +194,7 @@ def name_index(records: list[Record], problems: list[Problem]) -> dict[str, Reco
 
 def author_of(record: Record) -> Author:
     f = record.fields
-    copied: dict[str, Any] = {x.attr: f.get(x.name) for x in s.AUTHOR_FIELDS if x.copied and x.attr}
+    copied: dict[str, Any] = {x.attr: f.get(x.name) for x in AUTHOR_FIELDS if x.copied and x.attr}
     return Author(
         slug=record.id, aliases=tuple(f.get("aliases", [])),
         links=tuple((k, str(f[k])) for k in LINK_KEYS if k in f),

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import Problem
-from .schema import TextClass, invisible, invisible_message, text_class
+from .fields import TextClass, text_class
+from .schema import invisible, invisible_message
 
 NAME_CLASSES = frozenset({TextClass.NAME, TextClass.IDENTITY})
 """Text classes of names: no ``<``, ``>`` or backtick at all."""
@@ -37,7 +38,7 @@ def invisible_or_control(text: str) -> str | None:
 
 def text_problems(field: str, value: str) -> list[str]:
     """What is wrong with one front-matter string ``value`` of ``field`` (base name), by the
-    field's text class (``schema.text_class``; a field declared nowhere is a KeyError)."""
+    field's text class (``text_class``; a field declared nowhere is a KeyError)."""
     return class_problems(text_class(field), value)
 
 

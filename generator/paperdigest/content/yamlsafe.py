@@ -52,7 +52,9 @@ def _scalar(event: ScalarEvent) -> Any:
         return None
     if value in _BOOL:
         return _BOOL[value]
-    if _INT.fullmatch(value):
+    # Beyond 1,000 digits a number stays text, which the checks refuse with the line:
+    # int() itself refuses 4,300 digits with a ValueError the readers would not catch.
+    if _INT.fullmatch(value) and len(value) <= 1000:
         return int(value)
     return value
 

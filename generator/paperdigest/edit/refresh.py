@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..content import authorids
@@ -123,7 +123,8 @@ def refresh_one(path: Path, clients: Mapping[str, MetricsClient], source: str | 
     listed: tuple[Path, str, str, str, int] | None = None
     if works is not None:
         try:
-            listed = _works(path, rel, works[chosen], metrics.source_id, metrics.as_of)
+            listed = _works(path, rel, works[chosen], metrics.source_id, metrics.as_of,
+                            metrics.papers)
         except PaperdigestError as exc:
             return Outcome(path.stem, name, "failed", f"{exc}; kept the old values")
     changes = [(path, rel, text, new)] + ([listed[:4]] if listed else [])
@@ -145,13 +146,16 @@ def refresh_one(path: Path, clients: Mapping[str, MetricsClient], source: str | 
     return Outcome(path.stem, name, "updated", note, diff)
 
 
-def _works(path: Path, rel: str, client: WorksClient, author_id: str, as_of: dt.date
-           ) -> tuple[Path, str, str, str, int]:
+def _works(path: Path, rel: str, client: WorksClient, author_id: str, as_of: dt.date,
+           papers: int) -> tuple[Path, str, str, str, int]:
     """(file, as shown, old text, new text, works) of an author's works file; the new text
-    is what ``parse_works`` accepts, or ``WriteError`` says why not."""
+    is what ``parse_works`` accepts, or ``WriteError`` says why not. ``papers`` is the
+    source's count of the author's works, kept when the works listing gives none."""
     target = path.with_name(path.stem + SUFFIX)
     shown = f"{rel.rsplit('/', 1)[0]}/{target.name}" if "/" in rel else target.name
     listed = client.fetch(author_id, as_of)
+    if listed.total is None:
+        listed = replace(listed, total=papers)
     try:
         text = dump_works(listed)
     except ValueError as exc:

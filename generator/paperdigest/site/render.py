@@ -86,7 +86,7 @@ PROFILE_LABELS = {
 }
 
 
-METRIC_LABELS = {"novelty": "Novelty", "ai_score": "AI Score"}
+METRIC_LABELS = {"novelty": "新規性（Novelty）", "ai_score": "AI スコア"}
 
 
 def metric_label(key: str) -> str:
@@ -159,6 +159,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env.globals["paths"] = paths  # feed and category links in templates
     env.globals["shown_date"] = profile.shown_date
     env.globals["source_name"] = profile.source_name
+    env.globals["coauthors"] = profile.coauthors
     return env
 
 
@@ -243,6 +244,8 @@ class Renderer:
     def _author_extras(self, author: Author, pager: Pager) -> dict[str, Any]:
         first = pager.number == 1  # figures, chart and works lead the first page only
         return {"tiles": profile.tiles(author, METRIC_LABELS) if first else (),
+                "metrics_source": profile.metrics_source(author),
+                "works_source": profile.works_source(author),
                 "chart": profile.citations_chart(author) if first else "",
                 "works": author.works if first else (),
                 "digest_of": lambda work: profile.digest_of(work, self.digests)}

@@ -33,6 +33,7 @@ import httpx
 from ..content import authorids
 from ..content.authorids import OPENALEX as OPENALEX
 from ..content.authorids import S2 as S2
+from ..content.figures import MAX_COUNT, MAX_H_INDEX, shown_number
 from ..errors import MetricsError
 from . import http
 from .decode import BadJson, parse_json
@@ -86,11 +87,17 @@ class Metrics:
     """``openalex`` or ``semantic-scholar``."""
     source_id: str
     """The id that answered; OpenAlex redirects a merged author to the surviving id."""
+    source_url: str | None = None
+    """The address the figures were read from (without the API key)."""
 
     def as_block(self) -> dict[str, int | str | dt.date]:
         """The values written into an author record's ``metrics:`` block."""
-        return {"h_index": self.h_index, "citations": self.citations, "papers": self.papers,
-                "as_of": self.as_of, "source": self.source}
+        block: dict[str, int | str | dt.date] = {
+            "h_index": self.h_index, "citations": self.citations, "papers": self.papers,
+            "as_of": self.as_of, "source": self.source}
+        if self.source_url is not None:
+            block["source_url"] = self.source_url
+        return block
 
 
 def make_client(timeout: float = 20.0, *, transport: httpx.BaseTransport | None = None,
@@ -271,14 +278,22 @@ class MetricsClient:
         if not isinstance(data, dict):
             raise MetricsError(f"{self.name} sent {type(data).__name__} instead of an author "
                                f"object for {wanted}: try again later")
-        h_index, citations, papers = (self._count(wanted, data, path)
-                                      for path in self._src.fields)
+        h_index, citations, papers = (self._count(wanted, data, path, limit)
+                                      for path, limit in zip(self._src.fields, _LIMITS,
+                                                             strict=True))
         answered = data.get(self._src.id_field)
         source_id = (authorids.normalize(self.source, str(answered)) if answered else None)
         return Metrics(h_index, citations, papers, self.today(), self.source,
-                       source_id or current)
+                       source_id or current, self.read_at(current))
 
-    def _count(self, wanted: str, data: Mapping[str, Any], path: tuple[str, ...]) -> int:
+    def read_at(self, author_id: str) -> str:
+        """The address a reader can open to see the figures of ``author_id`` (no key)."""
+        if self.source == OPENALEX:
+            return f"{self.base_url}/authors/{author_id}"
+        return f"{self.base_url}/author/{author_id}?fields=hIndex,citationCount,paperCount"
+
+    def _count(self, wanted: str, data: Mapping[str, Any], path: tuple[str, ...],
+               limit: int) -> int:
         node: Any = data
         for part in path:
             node = node.get(part) if isinstance(node, dict) else None
@@ -290,7 +305,15 @@ class MetricsClient:
             raise MetricsError(f"{self.name}'s answer for {wanted} has {field} = "
                                f"{json.dumps(node)[:40]}, not a count: try again later or use "
                                "the other source")
+        if node > limit:
+            raise MetricsError(f"{self.name}'s answer for {wanted} has {field} = "
+                               f"{shown_number(node)}, above the limit of {limit:,}: no real "
+                               "figure is that large; try again later or use the other source")
         return node
+
+
+_LIMITS = (MAX_H_INDEX, MAX_COUNT, MAX_COUNT)
+"""Bounds of h-index, citations and papers, as the record's check has them."""
 
 
 def _detail(response: Reply) -> str:

@@ -12,9 +12,16 @@ keeps that author's old values.
   API keeps (not by date), so up to ``S2_MAX_PAGES`` pages are read and the newest kept. It
   has no yearly citation counts.
 
+Each work keeps the source's ids (OpenAlex ``W…``, DOI, arXiv id, S2 ``paperId``), its
+landing page, the first three authors with how many follow, and the abstract when the source
+gives one (OpenAlex sends it as an inverted index: word -> positions; the text is rebuilt).
 Neither source names a code repository, so ``code`` stays empty. A field that would not
 pass ``parse_works`` (a bad DOI) is dropped, and a work without a usable title is left out,
-rather than failing the whole author.
+rather than failing the whole author; a figure beyond the bounds of the check
+(``MAX_COUNT``) fails the author, since the answer cannot be trusted.
+
+Paging stops at an empty page, a page with nothing usable, a cursor or a page seen before,
+or ``MAX_PAGES``: a server that hands out cursors for ever cannot keep a refresh running.
 """
 
 from __future__ import annotations
@@ -33,8 +40,13 @@ PAGE = 100
 """Works per request: polite for both APIs (OpenAlex allows 200, Semantic Scholar 1000)."""
 S2_MAX_PAGES = 5
 """Semantic Scholar lists works in no date order: read at most this many pages."""
-_OA_FIELDS = "id,display_name,publication_date,primary_location,locations,doi,cited_by_count"
-_S2_FIELDS = "title,publicationDate,venue,externalIds,citationCount"
+MAX_PAGES = 4
+"""OpenAlex pages of works asked for at most (``MAX_WORKS`` takes two)."""
+MAX_WORDS = 20_000
+"""Positions of an OpenAlex abstract index rebuilt at most (real abstracts: a few hundred)."""
+_OA_FIELDS = ("id,display_name,publication_date,primary_location,locations,doi,cited_by_count,"
+              "authorships,abstract_inverted_index")
+_S2_FIELDS = "paperId,url,title,publicationDate,venue,externalIds,citationCount,authors,abstract"
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "doi:")
 _ARXIV_DOI = "10.48550/arxiv."
 
@@ -49,31 +61,65 @@ class WorksClient:
         """The newest works (at most ``MAX_WORKS``) and yearly citations of one author."""
         self.metrics.check_base_url()
         wanted = normalize_id(self.metrics.source, author_id)
+        self.total: int | None = None
         if self.metrics.source == OPENALEX:
             raw, years = list(self._openalex(wanted)), self._openalex_years(wanted)
+            url = (f"{self.metrics.base_url}/works?filter=author.id:{wanted}"
+                   "&sort=publication_date:desc")
         else:
             raw, years = list(self._s2(wanted)), []
+            url = f"{self.metrics.base_url}/author/{wanted}/papers?fields={_S2_FIELDS}"
         kept = [ok for work in raw if (ok := _readable(work, self.metrics.source, as_of))]
-        return w.WorksFile.of(self.metrics.source, as_of, kept, years)
+        return w.WorksFile.of(self.metrics.source, as_of, kept, years, source_url=url,
+                              total=self.total)
 
     # --- OpenAlex ------------------------------------------------------------------------
 
     def _openalex(self, wanted: str) -> Iterator[w.Work]:
         cursor, count = "*", 0
-        while cursor and count < w.MAX_WORKS:
+        seen_cursors: set[str] = set()
+        seen_pages: set[tuple[str, ...]] = set()
+        for _ in range(MAX_PAGES):
+            if not cursor or count >= w.MAX_WORKS or cursor in seen_cursors:
+                return
+            seen_cursors.add(cursor)
             params = {"filter": f"author.id:{wanted}", "sort": "publication_date:desc",
                       "per-page": str(PAGE), "cursor": cursor, "select": _OA_FIELDS}
             data = self._page(wanted, "/works", params)
             results = data.get("results")
             if not isinstance(results, list):
                 raise self._shape(wanted, "no results list")
-            for item in results:
-                if isinstance(item, dict) and (work := _openalex_work(item)) is not None:
-                    count += 1
-                    yield work
             meta = data.get("meta")
-            nxt = meta.get("next_cursor") if isinstance(meta, dict) else None
-            cursor = nxt if isinstance(nxt, str) and results else ""
+            meta = meta if isinstance(meta, dict) else {}
+            if self.total is None:
+                self.total = self._figure(wanted, "meta.count", meta.get("count"))
+            page = [work for item in results if isinstance(item, dict)
+                    and (work := self._openalex_work(wanted, item)) is not None]
+            signature = tuple(x.openalex or x.title for x in page)
+            if not page or signature in seen_pages:
+                return  # an empty page, or one seen before: the listing is over
+            seen_pages.add(signature)
+            for work in page:
+                count += 1
+                yield work
+            nxt = meta.get("next_cursor")
+            cursor = nxt if isinstance(nxt, str) else ""
+
+    def _openalex_work(self, wanted: str, item: Mapping[str, Any]) -> w.Work | None:
+        work = _openalex_work(item)
+        if work is not None:
+            self._figure(wanted, "cited_by_count", item.get("cited_by_count"))
+            self._figure(wanted, "authorships", len(_list(item.get("authorships"))))
+        return work
+
+    def _figure(self, wanted: str, field: str, raw: Any) -> int | None:
+        """A count from the answer; ``MetricsError`` when it is beyond the check's bound."""
+        value = _count(raw)
+        if value is not None and value > w.MAX_COUNT:
+            raise MetricsError(f"{self.metrics.name}'s works answer for {wanted} has {field} "
+                               f"above the limit of {w.MAX_COUNT:,}: no real figure is that "
+                               "large; try again later or use the other source")
+        return value
 
     def _openalex_years(self, wanted: str) -> list[tuple[int, int]]:
         data = self._page(wanted, f"/authors/{wanted}", {"select": "id,counts_by_year"})
@@ -83,7 +129,8 @@ class WorksClient:
         out = []
         for item in years:
             year = _count(item.get("year")) if isinstance(item, dict) else None
-            cited = _count(item.get("cited_by_count")) if isinstance(item, dict) else None
+            cited = (self._figure(wanted, "counts_by_year.cited_by_count",
+                                  item.get("cited_by_count")) if isinstance(item, dict) else None)
             if year is not None and cited is not None:
                 out.append((year, cited))
         return out
@@ -92,6 +139,7 @@ class WorksClient:
 
     def _s2(self, wanted: str) -> Iterator[w.Work]:
         offset: int | None = 0
+        seen_pages: set[tuple[str, ...]] = set()
         for _ in range(S2_MAX_PAGES):
             if offset is None:
                 return
@@ -100,11 +148,22 @@ class WorksClient:
             items = data.get("data")
             if not isinstance(items, list):
                 raise self._shape(wanted, "no data list")
-            for item in items:
-                if isinstance(item, dict) and (work := _s2_work(item)) is not None:
-                    yield work
+            page = [work for item in items if isinstance(item, dict)
+                    and (work := self._s2_work(wanted, item)) is not None]
+            signature = tuple(x.s2 or x.title for x in page)
+            if not page or signature in seen_pages:
+                return
+            seen_pages.add(signature)
+            yield from page
             nxt = _count(data.get("next"))
-            offset = nxt if nxt is not None and items and nxt > offset else None
+            offset = nxt if nxt is not None and nxt > offset else None
+
+    def _s2_work(self, wanted: str, item: Mapping[str, Any]) -> w.Work | None:
+        work = _s2_work(item)
+        if work is not None:
+            self._figure(wanted, "citationCount", item.get("citationCount"))
+            self._figure(wanted, "authors", len(_list(item.get("authors"))))
+        return work
 
     # --- both ----------------------------------------------------------------------------
 
@@ -140,10 +199,20 @@ def _openalex_work(item: Mapping[str, Any]) -> w.Work | None:
     venue = _clean(source.get("display_name"), w.MAX_VENUE) if isinstance(source, dict) else ""
     if arxiv is not None and venue.lower().startswith("arxiv"):
         venue = ""  # the arXiv id says it; "arXiv (Cornell University)" is no venue
+    page = locations[0].get("landing_page_url") if locations else None
+    names = [_name((a.get("author") or {}).get("display_name")) if isinstance(a, dict) and
+             isinstance(a.get("author"), dict) else "" for a in _list(item.get("authorships"))]
+    authors, more = _first(names)
+    raw_id = item.get("id")
+    work_id = raw_id.rsplit("/", 1)[-1] if isinstance(raw_id, str) else None
     return w.Work(title=title, date=_date(item.get("publication_date")), venue=venue or None,
                   arxiv=arxiv, doi=None if arxiv is not None and doi and
                   doi.lower().startswith(_ARXIV_DOI) else doi,
-                  citations=_count(item.get("cited_by_count")))
+                  citations=_count(item.get("cited_by_count")), openalex=work_id,
+                  url=page if isinstance(page, str) else None, authors=authors,
+                  more_authors=more,
+                  abstract=_clean(inverted_text(item.get("abstract_inverted_index")),
+                                  w.MAX_ABSTRACT) or None)
 
 
 def _s2_work(item: Mapping[str, Any]) -> w.Work | None:
@@ -157,21 +226,73 @@ def _s2_work(item: Mapping[str, Any]) -> w.Work | None:
     venue = _clean(item.get("venue"), w.MAX_VENUE)
     if arxiv is not None and venue.lower().startswith("arxiv"):
         venue = ""
+    names = [_name(a.get("name")) if isinstance(a, dict) else ""
+             for a in _list(item.get("authors"))]
+    authors, more = _first(names)
+    paper_id, url = item.get("paperId"), item.get("url")
     return w.Work(title=title, date=_date(item.get("publicationDate")), venue=venue or None,
                   arxiv=arxiv, doi=_doi(ids.get("DOI")),
-                  citations=_count(item.get("citationCount")))
+                  citations=_count(item.get("citationCount")),
+                  s2=paper_id if isinstance(paper_id, str) else None,
+                  url=url if isinstance(url, str) else None, authors=authors, more_authors=more,
+                  abstract=_clean(item.get("abstract"), w.MAX_ABSTRACT) or None)
+
+
+def inverted_text(index: Any) -> str:
+    """An abstract from OpenAlex's inverted index (``{"word": [0, 5], …}``), words in the
+    order of their positions; ``""`` for anything else or beyond ``MAX_WORDS`` positions."""
+    if not isinstance(index, dict):
+        return ""
+    placed: dict[int, str] = {}
+    for word, positions in index.items():
+        if not isinstance(word, str) or not isinstance(positions, list):
+            return ""
+        for pos in positions:
+            if isinstance(pos, bool) or not isinstance(pos, int) or not 0 <= pos < MAX_WORDS:
+                return ""
+            placed[pos] = word
+            if len(placed) > MAX_WORDS:
+                return ""
+    return " ".join(placed[pos] for pos in sorted(placed))
+
+
+def _first(names: list[str]) -> tuple[tuple[str, ...], int | None]:
+    """The first ``SHOWN_AUTHORS`` usable names and how many authors follow them."""
+    kept = [n for n in names if n]
+    shown = tuple(kept[:w.SHOWN_AUTHORS])
+    return shown, (len(kept) - len(shown) if kept else None)
+
+
+def _name(raw: Any) -> str:
+    name = _clean(raw, w.MAX_NAME)
+    return "" if "<" in name or ">" in name or "`" in name else name
+
+
+_OPTIONAL: Mapping[str, Any] = {"doi": None, "venue": None, "code": None, "url": None,
+                                "openalex": None, "s2": None, "authors": (),
+                                "more_authors": None, "abstract": None}
+"""Fields a source may get wrong, and their empty values."""
 
 
 def _readable(work: w.Work, source: str, as_of: dt.date) -> w.Work | None:
-    """The work as a works file keeps it: whole if it passes ``parse_works``, else without
-    its DOI, venue and code (a bad DOI must not lose the work), else ``None``."""
-    for candidate in (work, replace(work, doi=None, venue=None, code=None)):
+    """The work as a works file keeps it: whole if it passes ``parse_works``, else with only
+    the fields that pass (a bad DOI must not lose the work or its abstract), else ``None``."""
+    def passes(candidate: w.Work) -> bool:
         try:  # dump_works reads its own text back and refuses what would not pass
             w.dump_works(w.WorksFile(source, as_of, (candidate,)))
         except ValueError:
-            continue
-        return candidate
-    return None
+            return False
+        return True
+
+    if passes(work):
+        return work
+    bare = replace(work, **_OPTIONAL)
+    if not passes(bare):
+        return None
+    good = {k: getattr(work, k) for k in _OPTIONAL
+            if passes(replace(bare, **{k: getattr(work, k)}))}
+    whole = replace(bare, **good)
+    return whole if passes(whole) else bare
 
 
 def _clean(raw: Any, limit: int) -> str:
