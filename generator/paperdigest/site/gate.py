@@ -3,7 +3,8 @@
 ``scan_site`` reads every file of the built site that a browser may render as a document
 (``.html``, ``.htm``, ``.xhtml``, ``.svg``, and ``.xml`` with a stylesheet), theme included,
 and reports any ``on…=`` handler attribute, any ``javascript:``, ``vbscript:`` or ``data:``
-URL in a URL attribute, ``srcdoc``, ``<base>``, any ``<meta http-equiv>``, and any
+URL in a URL attribute or animated into one (SVG ``<animate>``/``<set>`` with ``values``,
+``to``, ``from`` or ``by``), ``srcdoc``, ``<base>``, any ``<meta http-equiv>``, and any
 ``<script>`` that is not the theme's. A theme script is one whose ``src`` is Material's
 bundle folder or an ``extra_javascript`` entry, a JSON data block (``application/json`` or
 ``application/ld+json`` whose text parses as JSON), or an inline script whose
@@ -13,8 +14,13 @@ may only expand to URL-like text, so content cannot smuggle code through them.
 ``changed_theme_assets`` reports theme files in the output that differ from the installed
 theme's own.
 
-A page is first screened with a few fast searches; only a page that looks suspicious is
-parsed in full, which keeps the gate cheap on large sites.
+Pages are parsed as a browser parses them: by an HTML5 parser (Lexbor, through selectolax)
+with scripting on, so ``<noscript>`` holds raw text, foreign content (SVG, MathML), comments
+and attribute values end where a browser ends them, a second ``<body>`` adds its
+attributes to the first, and ``<template>`` contents (declarative shadow roots are shown)
+are read too. What ``<noscript>`` holds is also read as markup, as a browser without
+scripting would. Parsing every page this way costs less than the regular-expression
+screening it replaced.
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..content.safety import url_scheme
 
@@ -40,17 +47,9 @@ _DATA_TYPES = frozenset({"application/json", "application/ld+json"})
 """Script types a browser never runs: data blocks such as Material's ``#__config``."""
 _TEMPLATE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 _JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
-# Fast screening (on the lower-cased page): anything that might be a finding.
-_FAST_SCRIPT = re.compile(r"<script[\s/>]")
-_FAST_HANDLER = re.compile(r"on[a-z]+\s*=")  # literal prefix: fast; the char before is checked
-_FAST_URL = re.compile(
-    r"(?:href|src|srcset|action|poster|background|data)\s*=\s*[\"']?"
-    r"(?!https?://|mailto:|\.{0,2}/|#)[^\"'\s>/?#]*[:&\s\x00-\x1f]"
-)
-_FAST_OTHER = ("srcdoc", "http-equiv", "<base")
-_BEFORE_ATTRIBUTE = frozenset(" \t\n\r\f/\"'")
-_SCRIPT_ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
-
+_ANIMATIONS = frozenset({"animate", "set"})
+"""SVG animation elements that can set an attribute to any value (SMIL)."""
+_ANIMATED_VALUES = ("values", "to", "from", "by")
 
 @dataclass(frozen=True)
 class Finding:
@@ -175,97 +174,153 @@ def _snippet(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _Scanner(HTMLParser):
-    """The full check of one page, with lines."""
-
-    def __init__(self, page: str, policy: ScriptPolicy) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page, self.policy = page, policy
-        self.findings: list[Finding] = []
-        self.script: tuple[dict[str, str | None], str, int, list[str]] | None = None
-
-    def add(self, what: str, snippet: str) -> None:
-        self.findings.append(Finding(self.page, self.getpos()[0], what, _snippet(snippet)))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        source = self.get_starttag_text() or f"<{tag}>"
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.add(f"event handler attribute '{name}'", source)
-            elif name == "srcdoc":
-                self.add("srcdoc attribute (an inline document)", source)
-            elif name in URL_ATTRIBUTES and value:
-                urls = value.split(",") if name == "srcset" else [value]
-                schemes = sorted(s for s in map(url_scheme, urls) if s in DANGEROUS_SCHEMES)
-                if schemes:
-                    self.add(f"{schemes[0]}: URL in '{name}'", source)
-        a = dict(attrs)
-        if tag == "meta" and "http-equiv" in a:
-            # A refresh can navigate anywhere, a CSP or cookie header can break or track:
-            # no page of this site needs one.
-            self.add(f"<meta http-equiv=\"{a.get('http-equiv') or ''}\">", source)
-        if tag == "base":
-            self.add("<base> (it re-targets every relative link of the page)", source)
-        if tag == "script":
-            self.script = (a, source, self.getpos()[0], [])
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag == "script":
-            self.handle_endtag(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self.script is not None:
-            self.script[3].append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self.script is not None:
-            attrs, source, line, body = self.script
-            text = "".join(body)
-            if not self.policy.allows(attrs, text, self.page):
-                self.findings.append(Finding(self.page, line, "script that is not the theme's",
-                                             _snippet(source + text)))
-            self.script = None
+def _element_findings(node: LexborNode, page: str, policy: ScriptPolicy
+                      ) -> list[tuple[str, str | None]]:
+    """What is wrong with one element: (what, the attribute that shows it)."""
+    attributes = node.attributes
+    tag = node.tag or ""
+    if ":" in tag:  # an XML document's x:script is a script
+        tag = tag.rsplit(":", 1)[-1]
+    if not attributes and tag not in _ELEMENTS:
+        return []
+    found: list[tuple[str, str | None]] = []
+    # The parser lower-cases HTML attribute names; SVG's own keep their case
+    # (attributeName), and no handler or URL attribute has capitals.
+    for name, value in attributes.items():
+        if name[:2] == "on":
+            found.append((f"event handler attribute '{name}'", name))
+        elif name not in _ATTRIBUTES:
+            continue
+        elif name == "srcdoc":
+            found.append(("srcdoc attribute (an inline document)", name))
+        elif value:
+            scheme = _dangerous(value.split(",") if name == "srcset" else [value])
+            if scheme:
+                found.append((f"{scheme}: URL in '{name}'", name))
+    if tag not in _ELEMENTS:
+        return found
+    attrs = {name.lower(): value for name, value in attributes.items()}
+    if tag in _ANIMATIONS:
+        target = (attrs.get("attributename") or "").strip().lower()
+        if target.startswith("on"):
+            found.append((f"animation of the event handler '{target}'", "attributename"))
+        elif target in URL_ATTRIBUTES:
+            for name in _ANIMATED_VALUES:
+                scheme = _dangerous((attrs.get(name) or "").split(";"))
+                if scheme:
+                    found.append((f"{scheme}: URL animated into '{target}' by '{name}'", name))
+    if tag == "meta" and "http-equiv" in attrs:
+        # A refresh can navigate anywhere, a CSP or cookie header can break or track:
+        # no page of this site needs one.
+        found.append((f"<meta http-equiv=\"{attrs.get('http-equiv') or ''}\">", "http-equiv"))
+    if tag == "base":
+        found.append(("<base> (it re-targets every relative link of the page)", None))
+    if tag == "script" and not policy.allows(attrs, node.text(deep=True), page):
+        found.append(("script that is not the theme's", None))
+    return found
 
 
-def _looks_clean(text: str, page: str, policy: ScriptPolicy) -> bool:
-    """Fast screening: ``True`` only when the page certainly has no finding."""
-    low = text.lower()
-    rest: list[str] = []
-    end = 0
-    for m in _FAST_SCRIPT.finditer(low):
-        if m.start() < end:
-            return False  # "<script" inside a script: let the parser judge
-        tag_end = low.find(">", m.start())
-        close = low.find("</script", tag_end)
-        if tag_end < 0 or close < 0:
-            return False
-        attrs = {a.group(1): next((g for g in a.groups()[1:] if g is not None), None)
-                 for a in _SCRIPT_ATTR.finditer(low, m.start() + 7, tag_end)}
-        if not policy.allows(attrs, low[tag_end + 1: close], page):
-            return False
-        rest.append(low[end: m.start()])
-        end = close
-    rest.append(low[end:])
-    outside = "".join(rest)
-    if any(outside[m.start() - 1: m.start()] in _BEFORE_ATTRIBUTE
-           for m in _FAST_HANDLER.finditer(outside)):
-        return False
-    if _FAST_URL.search(outside):
-        return False
-    return not any(word in outside for word in _FAST_OTHER)
+_ELEMENTS = frozenset({"base", "script", "meta", *_ANIMATIONS})
+"""Elements whose name matters."""
+_ATTRIBUTES = URL_ATTRIBUTES | {"srcdoc"}
+_PLAIN_URL = re.compile(r"(?:https?://|mailto:|\.{0,2}/|#)|[^:&%\s\x00-\x1f\x7f-\x9f]*$",
+                        re.IGNORECASE)
+"""URLs that certainly have no scheme but http(s) or mailto (most of them: a fast path)."""
+
+
+def _dangerous(urls: Iterable[str]) -> str | None:
+    schemes = sorted(s for s in (url_scheme(u) for u in urls if not _PLAIN_URL.match(u))
+                     if s in DANGEROUS_SCHEMES)
+    return schemes[0] if schemes else None
+
+
+def _nodes(text: str, *, scripting: bool = True) -> list[LexborNode]:
+    """The elements of ``text`` as a browser builds them, ``<template>`` contents included
+    (declarative shadow roots are shown). With scripting on, what each ``<noscript>`` holds
+    is read again as markup, as a browser without scripting reads it."""
+    nodes: list[LexborNode] = []
+    hidden: list[str] = []
+    roots = [LexborHTMLParser(text, scripting=scripting).root]
+    while roots:
+        root = roots.pop()
+        if root is None:
+            continue
+        nodes.extend(root.traverse())  # comments too: they carry nothing and cost less
+        if scripting:
+            hidden.extend(n.text(deep=True) for n in root.css("noscript"))
+        roots.extend(root.template_fragments())
+    for markup in hidden:
+        nodes.extend(_nodes(markup, scripting=False))
+    return nodes
 
 
 def scan_page(text: str, page: str, policy: ScriptPolicy) -> list[Finding]:
     """Findings in one page (``page``: its path relative to the site folder)."""
-    if _looks_clean(text, page, policy):
+    nodes = _nodes(text)
+    raw = [(i, what, attribute) for i, node in enumerate(nodes)
+           for what, attribute in _element_findings(node, page, policy)]
+    if not raw:
         return []
-    scanner = _Scanner(page, policy)
-    scanner.feed(text)
-    scanner.close()
-    if scanner.script is not None:  # a script left open at the end of the file
-        scanner.handle_endtag("script")
-    return scanner.findings
+    # The parser keeps no positions: a finding's element is found again in the source as
+    # the n-th start tag of its kind (same name, same attribute, same script text).
+    keys = {i: _key(nodes[i], attribute) for i, _what, attribute in raw}
+    ordinal: dict[tuple[int, _Key], int] = {}
+    counts: dict[_Key, int] = {}
+    wanted = set(keys.values())
+    for i, node in enumerate(nodes):
+        for key in wanted:
+            if key[0] == node.tag and _matches(node, key):
+                ordinal[(i, key)] = counts.get(key, 0)
+                counts[key] = counts.get(key, 0) + 1
+    sources = {key: _sources(text, key) for key in wanted}
+    findings = []
+    for i, what, attribute in raw:
+        key = _key(nodes[i], attribute)
+        found = sources[key]
+        if found:
+            line, source = found[min(ordinal.get((i, key), 0), len(found) - 1)]
+        else:  # not in the source as written (made by the parser): show it as parsed
+            line, source = 1, (nodes[i].html or "").split(">", 1)[0] + ">"
+        findings.append(Finding(page, line, what, _snippet(source + key[2])))
+    return findings
+
+
+_Key = tuple[str, str | None, str]
+"""How a flagged element is looked up in the source: tag, an attribute it has, the start
+of its text (scripts)."""
+
+
+def _key(node: LexborNode, attribute: str | None) -> _Key:
+    tag = node.tag or ""
+    if tag != "script":
+        return tag, attribute, ""
+    if any(name.lower() == "src" for name in node.attributes):
+        return tag, "src", ""
+    return tag, None, node.text(deep=True)[:40]
+
+
+def _matches(node: LexborNode, key: _Key) -> bool:
+    _tag, attribute, body = key
+    if attribute is not None and not any(n.lower() == attribute for n in node.attributes):
+        return False
+    return not body or node.text(deep=True).startswith(body)
+
+
+def _sources(text: str, key: _Key) -> list[tuple[int, str]]:
+    """Line and source of every start tag in ``text`` that fits ``key``, in order."""
+    tag, attribute, body = key
+    name = re.compile(rf"[\s/\"']{re.escape(attribute)}\s*(?:=|[\s/>]|$)",
+                      re.IGNORECASE) if attribute else None
+    found = []
+    for m in re.finditer(rf"<{re.escape(tag)}(?=[\s/>])", text, re.IGNORECASE):
+        close = text.find(">", m.start(), m.start() + 4000)
+        source = text[m.start(): close + 1 if close >= 0 else m.start() + 200]
+        if name is not None and not name.search(source):
+            continue
+        if body and not text.startswith(body, m.start() + len(source)):
+            continue
+        found.append((text.count("\n", 0, m.start()) + 1, source))
+    return found
 
 
 DOCUMENTS = (".html", ".htm", ".xhtml", ".svg", ".svgz", ".xht", ".xml", ".xsl", ".xslt")
