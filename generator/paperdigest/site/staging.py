@@ -1,0 +1,82 @@
+"""A build goes into a folder beside ``site_dir`` and takes its place only once it passed.
+
+MkDocs writes pages into ``site_dir`` as it renders them, and the post-build gate reads
+them afterwards: a build refused by the gate, by ``--strict`` or by any error would leave
+its pages in ``site/``, where a deploy step or a local server would serve them. So the
+plugin points ``site_dir`` at a fresh hidden sibling (``.site.building-…``) when the build
+starts and, when the build and the gate passed, swaps it in for the previous site; on any
+failure the sibling is removed and the previous ``site/`` stays as it was, byte for byte.
+The sibling sits on the same file system, so the swap is two renames.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from mkdocs.utils import CountHandler
+
+from ..errors import PaperdigestError
+
+
+class Staged:
+    """The build's own folder for one build, and the site folder it is meant for."""
+
+    def __init__(self, site_dir: Path, strict: bool) -> None:
+        self.target = site_dir.resolve()  # a symlinked site/: replace what it points to
+        parent = self.target.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-",
+                                                dir=parent))
+        except OSError as exc:
+            raise PaperdigestError(
+                f"paperdigest: cannot create the build folder beside {self.target} "
+                f"({exc.strerror}): make {parent} writable, or build elsewhere with -d DIR"
+            ) from None
+        # --strict refuses a build for its warnings only after the last plugin ran: count
+        # them here too, so a build that is going to be refused is never swapped in.
+        self.warnings: CountHandler | None = None
+        if strict:
+            self.warnings = CountHandler()
+            self.warnings.setLevel(logging.WARNING)
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def refused_by_strict(self) -> bool:
+        """Whether ``--strict`` will refuse this build for a warning logged so far."""
+        return self.warnings is not None and bool(self.warnings.get_counts())
+
+    def publish(self) -> Path:
+        """Put the build in place of the previous site; returns the site folder."""
+        self._stop_counting()
+        old: Path | None = None
+        try:
+            if self.target.exists() or self.target.is_symlink():
+                old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-",
+                                            dir=self.target.parent))
+                os.rename(self.target, old / "site")
+            os.rename(self.folder, self.target)
+        except OSError as exc:
+            if old is not None and (old / "site").exists() and not self.target.exists():
+                os.rename(old / "site", self.target)  # put the previous site back
+            self.discard()
+            raise PaperdigestError(
+                f"paperdigest: cannot move the new site into {self.target} ({exc.strerror}); "
+                "the previous site was left as it was: make the folder writable"
+            ) from None
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        return self.target
+
+    def discard(self) -> None:
+        """Remove the build's folder (the build failed); the previous site is untouched."""
+        self._stop_counting()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _stop_counting(self) -> None:
+        if self.warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
