@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from paperdigest.content import limits, pages
 from paperdigest.content.loader import check_content, check_digest
 from paperdigest.content.safety import body_problems, url_scheme
 from paperdigest.content.yamlsafe import load as load_yaml
+from paperdigest.errors import PaperdigestError
 from paperdigest.site import paths
 from paperdigest.site.gate import (
     ScriptPolicy,
@@ -34,6 +36,7 @@ from paperdigest.site.gate import (
     theme_policy,
 )
 from paperdigest.site.sanitize import clean_html
+from paperdigest.site.staging import Staged
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 P = "content/papers/2503.04504.md"
@@ -958,3 +961,79 @@ def test_a_first_build_that_is_refused_leaves_no_site(project: Make) -> None:
     result = mkdocs_build(root, root / "site")
     assert result.returncode != 0 and "executable code" in result.stderr
     assert not (root / "site").exists() and leftovers(root) == []
+
+
+HOSTILE_PAGES_OF_SIZE: dict[str, Callable[[int], str]] = {
+    "handlers": lambda n: "<img src=x onerror=a()>\n" * n,
+    "distinct scripts": lambda n: "".join(f"<script>alert({i})</script>\n" for i in range(n)),
+    "one long line": lambda n: "<b onclick=x>y</b>" * n,
+    "nested noscript": lambda n: "<noscript>" * n + "<img src=x onerror=a()>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PAGES_OF_SIZE))
+def test_the_gate_is_linear_in_a_hostile_page(name: str) -> None:
+    grow = HOSTILE_PAGES_OF_SIZE[name]
+    assert_linear(lambda n: scan_page(grow(n), "a/index.html", POLICY), 500, label=name)
+
+
+# --- the swap itself -------------------------------------------------------------------------
+
+def test_a_passed_build_replaces_the_site_and_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"site/old.html": "old", "site/keep/x.css": "x"})
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "new", "a/b.html": "b"})
+    assert staged.publish() == (tmp_path / "site").resolve()
+    assert tree_bytes(tmp_path / "site") == {"a/b.html": b"b", "index.html": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_discarded_build_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"site/old.html": "old"})
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "<img src=x onerror=alert(1)>"})
+    staged.discard()
+    assert tree_bytes(tmp_path / "site") == {"old.html": b"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_site_folder_that_cannot_be_renamed_gets_its_contents_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(tmp_path, {"site/old.html": "old", "site/sub/y.html": "y"})
+    target = (tmp_path / "site").resolve()
+    rename = os.rename
+
+    def busy(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == target:
+            raise OSError(16, "Device or resource busy")  # a mount point
+        rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", busy)
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "new", "sub/z.html": "z"})
+    staged.publish()
+    assert tree_bytes(tmp_path / "site") == {"index.html": b"new", "sub/z.html": b"z"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_symlinked_site_folder_stays_a_link_to_the_new_site(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"www/old.html": "old"})
+    (tmp_path / "site").symlink_to(tmp_path / "www")
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "new"})
+    staged.publish()
+    assert (tmp_path / "site").is_symlink()
+    assert tree_bytes(tmp_path / "site") == {"index.html": b"new"}
+
+
+def test_no_folder_beside_the_site_is_said_plainly(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(**_kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    with pytest.raises(PaperdigestError) as error:
+        Staged(tmp_path / "site", strict=False)
+    assert str(error.value) == (
+        f"paperdigest: cannot create the build folder beside {(tmp_path / 'site').resolve()} "
+        f"(Permission denied): make {tmp_path.resolve()} writable, or build elsewhere with -d DIR")

@@ -25,6 +25,7 @@ screening it replaced.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import posixpath
@@ -264,27 +265,31 @@ def scan_page(text: str, page: str, policy: ScriptPolicy) -> list[Finding]:
     # The parser keeps no positions: a finding's element is found again in the source as
     # the n-th start tag of its kind (same name, same attribute, same script text).
     keys = {i: _key(nodes[i], attribute) for i, _what, attribute in raw}
+    wanted: dict[str, set[_Key]] = {}
+    for key in list(dict.fromkeys(keys.values()))[:_LOCATED]:
+        wanted.setdefault(key[0], set()).add(key)
     ordinal: dict[tuple[int, _Key], int] = {}
     counts: dict[_Key, int] = {}
-    wanted = set(keys.values())
     for i, node in enumerate(nodes):
-        for key in wanted:
-            if key[0] == node.tag and _matches(node, key):
+        for key in wanted.get(node.tag or "", ()):
+            if _matches(node, key):
                 ordinal[(i, key)] = counts.get(key, 0)
                 counts[key] = counts.get(key, 0) + 1
-    sources = {key: _sources(text, key) for key in wanted}
+    source = _Source(text)
     findings = []
     for i, what, attribute in raw:
         key = _key(nodes[i], attribute)
-        found = sources[key]
+        found = source.tags(key) if key in wanted.get(key[0], ()) else []
         if found:
-            line, source = found[min(ordinal.get((i, key), 0), len(found) - 1)]
+            line, tag = found[min(ordinal.get((i, key), 0), len(found) - 1)]
         else:  # not in the source as written (made by the parser): show it as parsed
-            line, source = 1, (nodes[i].html or "").split(">", 1)[0] + ">"
-        findings.append(Finding(page, line, what, _snippet(source + key[2])))
+            line, tag = 1, (nodes[i].html or "").split(">", 1)[0] + ">"
+        findings.append(Finding(page, line, what, _snippet(tag + key[2])))
     return findings
 
 
+_LOCATED = 100
+"""Kinds of finding per page looked up in the source (the message shows 20 findings)."""
 _Key = tuple[str, str | None, str]
 """How a flagged element is looked up in the source: tag, an attribute it has, the start
 of its text (scripts)."""
@@ -306,21 +311,38 @@ def _matches(node: LexborNode, key: _Key) -> bool:
     return not body or node.text(deep=True).startswith(body)
 
 
-def _sources(text: str, key: _Key) -> list[tuple[int, str]]:
-    """Line and source of every start tag in ``text`` that fits ``key``, in order."""
-    tag, attribute, body = key
-    name = re.compile(rf"[\s/\"']{re.escape(attribute)}\s*(?:=|[\s/>]|$)",
-                      re.IGNORECASE) if attribute else None
-    found = []
-    for m in re.finditer(rf"<{re.escape(tag)}(?=[\s/>])", text, re.IGNORECASE):
-        close = text.find(">", m.start(), m.start() + 4000)
-        source = text[m.start(): close + 1 if close >= 0 else m.start() + 200]
-        if name is not None and not name.search(source):
-            continue
-        if body and not text.startswith(body, m.start() + len(source)):
-            continue
-        found.append((text.count("\n", 0, m.start()) + 1, source))
-    return found
+class _Source:
+    """The start tags of a page as written, with their lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self.by_tag: dict[str, list[tuple[int, str]]] = {}
+        self.by_key: dict[_Key, list[tuple[int, str]]] = {}
+
+    def starts(self, tag: str) -> list[tuple[int, str]]:
+        """Position and text of every ``<tag`` start tag, in order."""
+        if tag not in self.by_tag:
+            found = []
+            for m in re.finditer(rf"<{re.escape(tag)}(?=[\s/>])", self.text, re.IGNORECASE):
+                close = self.text.find(">", m.start(), m.start() + 4000)
+                end = close + 1 if close >= 0 else m.start() + 200
+                found.append((m.start(), self.text[m.start(): end]))
+            self.by_tag[tag] = found
+        return self.by_tag[tag]
+
+    def tags(self, key: _Key) -> list[tuple[int, str]]:
+        """Line and text of every start tag that fits ``key``, in order."""
+        if key not in self.by_key:
+            tag, attribute, body = key
+            name = re.compile(rf"[\s/\"']{re.escape(attribute)}\s*(?:=|[\s/>]|$)",
+                              re.IGNORECASE) if attribute else None
+            self.by_key[key] = [
+                (bisect.bisect_left(self.breaks, pos) + 1, source)
+                for pos, source in self.starts(tag)
+                if (name is None or name.search(source))
+                and (not body or self.text.startswith(body, pos + len(source)))]
+        return self.by_key[key]
 
 
 DOCUMENTS = (".html", ".htm", ".xhtml", ".svg", ".svgz", ".xht", ".xml", ".xsl", ".xslt")

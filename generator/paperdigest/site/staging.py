@@ -57,7 +57,18 @@ class Staged:
             if self.target.exists() or self.target.is_symlink():
                 old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-",
                                             dir=self.target.parent))
-                os.rename(self.target, old / "site")
+                try:
+                    os.rename(self.target, old / "site")
+                except OSError:
+                    # site/ cannot be renamed (a mount point, say): replace what it holds
+                    try:
+                        self._replace_contents()
+                    except OSError as exc:
+                        raise PaperdigestError(
+                            f"paperdigest: cannot replace the files of {self.target} "
+                            f"({exc.strerror}): make them writable and build again"
+                        ) from None
+                    return self.target
             os.rename(self.folder, self.target)
         except OSError as exc:
             if old is not None and (old / "site").exists() and not self.target.exists():
@@ -71,6 +82,20 @@ class Staged:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         return self.target
+
+    def _replace_contents(self) -> None:
+        """The slow way, for a site folder that cannot be renamed: empty it, move the new
+        site's entries in. Raises ``OSError``; the build folder is removed either way."""
+        try:
+            for entry in sorted(self.target.iterdir()):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+            for entry in sorted(self.folder.iterdir()):
+                shutil.move(str(entry), str(self.target / entry.name))
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def discard(self) -> None:
         """Remove the build's folder (the build failed); the previous site is untouched."""
