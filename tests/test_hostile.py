@@ -22,6 +22,7 @@ from conftest import SECTIONS, digest, write_tree
 from growth import assert_linear
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.utils import meta as mkdocs_meta
 from paperdigest.content import limits, pages
 from paperdigest.content.loader import check_content, check_digest
 from paperdigest.content.safety import body_problems, url_scheme
@@ -1037,3 +1038,58 @@ def test_no_folder_beside_the_site_is_said_plainly(tmp_path: Path,
     assert str(error.value) == (
         f"paperdigest: cannot create the build folder beside {(tmp_path / 'site').resolve()} "
         f"(Permission denied): make {tmp_path.resolve()} writable, or build elsewhere with -d DIR")
+
+
+# --- what MkDocs reads as settings is what check reads --------------------------------------
+
+META_HEADS = [
+    ("settings without fences",
+     'description: x" onload="alert(1)\ntemplate: redirect.html\nlocation: javascript:alert(1)\n'
+     "\n# About\n",
+     [f"{PG}:1: description: 'x\" onload=\"alert(1)' contains '\"': {FIX_PRINTED}",
+      f"{PG}:2: template: 'redirect.html' is not a page template: use main.html, or remove "
+      "the line",
+      f"{PG}:3: location: hand-written pages cannot redirect (the theme prints the address "
+      "into a script): remove it and link to the page instead"]),
+    ("a setting continued on the next line", "Subtitle: a\n    \"b\n\n# About\n",
+     [f"{PG}:1: subtitle: 'a \"b' contains '\"': {FIX_PRINTED}"]),
+    ("a first line MkDocs swallows", "Note: this page is new\n\n# About\n",
+     [f"{PG}:1: note: MkDocs reads 'key: value' lines at the top of a page as its settings, and "
+      "this is none: start the page with a heading or a blank line"]),
+    ("front matter with old Mac line ends",
+     '---\rdescription: "x\\" onload=\\"alert(1)"\r---\r\r# About\r',
+     [f"{PG}:2: description: 'x\" onload=\"alert(1)' contains '\"': {FIX_PRINTED}"]),
+    ("front matter closed by ...", "---\nsubtitle: '<b>'\n...\n\n# About\n",
+     [f"{PG}:2: subtitle: '<b>' contains '<': {FIX_PRINTED}"]),
+    ("a heading first", "# About\n\nlocation: javascript:alert(1)\n", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in META_HEADS],
+                         ids=[c[0] for c in META_HEADS])
+def test_settings_mkdocs_reads_without_front_matter_are_checked(tmp_path: Path, text: str,
+                                                                 expected: list[str]) -> None:
+    write_tree(tmp_path, {PG: text, P: digest()})
+    _, problems = check_content(tmp_path / "content", root=tmp_path,
+                                pages_dir=tmp_path / "content/pages")
+    assert [str(p) for p in problems] == expected
+
+
+HEAD_LINES = st.lists(st.sampled_from([
+    "title: A", "Subtitle: b c", "  author: x", "   icon: y", "    more text", "\tmore",
+    "x-y_z: 1", "bad key: 2", "# Heading", "", " ", "http://example.org/", "a:", "A: : b",
+    "---", "text", "ＡＢ: c",
+]), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HEAD_LINES)
+def test_check_reads_the_settings_mkdocs_reads(lines: list[str]) -> None:
+    text = "\n".join([*lines, "", "# Page", "本文"])
+    if text.startswith("---"):
+        return  # YAML front matter: read by the YAML rules
+    body, theirs = mkdocs_meta.get_data(text)
+    ours, _lines, used = pages.multimarkdown_meta(text)
+    assert ours == theirs
+    blank = re.compile(r"^(?:[ \t]*\n)*")  # the body is checked; blank lines carry nothing
+    assert blank.sub("", "\n".join(text.split("\n")[used:])) == blank.sub("", body)

@@ -86,8 +86,14 @@ def _page_problems(path: Path, rel: str) -> list[Problem]:
     text = read_text(path, rel, problems, limits.MAX_DIGEST_BYTES)
     if text is None:
         return problems
+    # MkDocs reads pages with universal newlines: a lone CR ends a line for it too.
+    text = text.replace("\r", "\n")
     fm_text, body, body_line = split_front_matter(text, rel, problems)
-    if fm_text is not None:
+    if fm_text is None:
+        meta, meta_lines, used = multimarkdown_meta(body)
+        problems.extend(front_matter_problems(rel, meta, meta_lines, multimarkdown=True))
+        body, body_line = "\n".join(body.split("\n")[used:]), body_line + used
+    else:
         try:
             data, lines = load_yaml(fm_text, first_line=2, path=rel)
         except ContentError as exc:
@@ -126,7 +132,7 @@ def printed_text(value: Any, key: str) -> str:
     """Text the theme prints unescaped: one line, no markup, no control or invisible
     characters, at most ``MAX_TEXT[key]`` characters. Raises ``schema.Invalid``."""
     s = schema.text(value)
-    edge = _CONTROL.search(value)  # schema.text strips the ends: the theme prints them
+    edge = _CONTROL.search(str(value))  # schema.text strips the ends: the theme prints them
     if edge:
         raise schema.Invalid(f"contains the control character U+{ord(edge.group()):04X}: "
                              "delete it, and keep the value on one line")
@@ -208,9 +214,41 @@ _REFUSED = {
 }
 
 
+_META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
+_META_MORE = re.compile(r"^(?:[ ]{4}|\t)\s*(?P<value>.*)")
+
+
+def multimarkdown_meta(text: str) -> tuple[dict[str, str], dict[tuple[str | int, ...], int], int]:
+    """The settings MkDocs reads from a page without ``---`` front matter: its first lines,
+    up to a blank one, if they look like ``key: value`` (MultiMarkdown meta-data, read as
+    ``mkdocs.utils.meta.get_data`` reads them). Returns them, their lines and how many lines
+    they take."""
+    data: dict[str, str] = {}
+    lines: dict[tuple[str | int, ...], int] = {}
+    key: str | None = None
+    used = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip() == "":
+            break
+        head, more = _META.match(line), _META_MORE.match(line)
+        if head:
+            key = head.group("key").lower().strip()
+            value = head.group("value").strip()
+            data[key] = f"{data[key]} {value}" if key in data else value
+            lines.setdefault((key,), number)
+        elif more and key:
+            data[key] += " " + more.group("value").strip()
+        else:
+            break
+        used = number
+    return data, lines, used
+
+
 def front_matter_problems(rel: str, data: Mapping[Any, Any],
-                          lines: Mapping[tuple[str | int, ...], int]) -> list[Problem]:
-    """Every problem of a hand-written page's front matter ``data``."""
+                          lines: Mapping[tuple[str | int, ...], int], *,
+                          multimarkdown: bool = False) -> list[Problem]:
+    """Every problem of a hand-written page's front matter ``data`` (``multimarkdown``: the
+    ``key: value`` lines MkDocs reads from the top of a page without ``---``)."""
     problems: list[Problem] = []
     for raw_key, value in data.items():
         key = str(raw_key)
@@ -229,6 +267,10 @@ def front_matter_problems(rel: str, data: Mapping[Any, Any],
         elif key.startswith("pd_"):
             problems.append(Problem(rel, line, key, "is set by paperdigest on the pages it "
                                     "generates, never by hand: remove it"))
+        elif multimarkdown:
+            problems.append(Problem(rel, line, key, "MkDocs reads 'key: value' lines at the top "
+                                    "of a page as its settings, and this is none: start the "
+                                    "page with a heading or a blank line"))
         else:
             problems.append(Problem(rel, line, key, "is not a setting of hand-written pages: "
                                     f"use only {', '.join(sorted(PAGE_KEYS))}, or remove it"))
