@@ -19,8 +19,9 @@ with scripting on, so ``<noscript>`` holds raw text, foreign content (SVG, MathM
 and attribute values end where a browser ends them, a second ``<body>`` adds its
 attributes to the first, and ``<template>`` contents (declarative shadow roots are shown)
 are read too. What ``<noscript>`` holds is also read as markup, as a browser without
-scripting would. Parsing every page this way costs less than the regular-expression
-screening it replaced.
+scripting would. Every page is parsed: no second, hand-written model of HTML decides which
+pages to skip (that model is what let the ``<noscript>`` payload through). It costs about
+2 ms of CPU per page, 0.6 ms more than the regular-expression screening it replaced.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ _JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.DOTALL)
 _ANIMATIONS = frozenset({"animate", "set"})
 """SVG animation elements that can set an attribute to any value (SMIL)."""
 _ANIMATED_VALUES = ("values", "to", "from", "by")
+
 
 @dataclass(frozen=True)
 class Finding:
