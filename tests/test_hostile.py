@@ -7,6 +7,7 @@ the post-build gate in ``generator/sanitize.py``.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -15,6 +16,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import material as mkdocs_material
 import pytest
@@ -22,6 +24,9 @@ from conftest import SECTIONS, digest, write_tree
 from growth import assert_linear
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.commands.build import build as build_site
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 from mkdocs.utils import meta as mkdocs_meta
 from paperdigest.content import limits, pages
 from paperdigest.content.loader import check_content, check_digest
@@ -1093,3 +1098,27 @@ def test_check_reads_the_settings_mkdocs_reads(lines: list[str]) -> None:
     assert ours == theirs
     blank = re.compile(r"^(?:[ \t]*\n)*")  # the body is checked; blank lines carry nothing
     assert blank.sub("", "\n".join(text.split("\n")[used:])) == blank.sub("", body)
+
+
+@pytest.mark.slow
+def test_a_warning_before_the_build_folder_exists_still_refuses_it(project: Make) -> None:
+    """--strict counts every warning of the build, those logged before the plugin set up
+    its folder too (another plugin's on_config, say): such a build is never swapped in."""
+    root = project({P: digest()})
+    site = root / "site"
+    assert mkdocs_build(root, site).returncode == 0
+    before = tree_bytes(site)
+    write_tree(root, {"content/papers/2503.05179.md": digest("2503.05179")})  # a new page
+    real = check_content
+
+    def warned(*args: Any, **kwargs: Any) -> Any:
+        logging.getLogger("mkdocs.plugins.other").warning("a warning before ours")
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("paperdigest.site.plugin.check_content", warned)
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), strict=True)
+        with pytest.raises(Abort, match="in strict mode"):
+            build_site(config)
+    assert tree_bytes(site) == before and leftovers(root) == []

@@ -46,8 +46,14 @@ class Staged:
             logging.getLogger("mkdocs").addHandler(self.warnings)
 
     def refused_by_strict(self) -> bool:
-        """Whether ``--strict`` will refuse this build for a warning logged so far."""
-        return self.warnings is not None and bool(self.warnings.get_counts())
+        """Whether ``--strict`` will refuse this build for a warning logged so far: by this
+        build's own count, or by MkDocs's (it also saw the warnings logged before ours began,
+        by other plugins' ``on_config`` say)."""
+        if self.warnings is None:
+            return False
+        counters = [h for h in logging.getLogger("mkdocs").handlers
+                    if isinstance(h, CountHandler)]
+        return any(h.get_counts() for h in [self.warnings, *counters])
 
     def publish(self) -> Path:
         """Put the build in place of the previous site; returns the site folder."""
