@@ -1122,3 +1122,13 @@ def test_a_warning_before_the_build_folder_exists_still_refuses_it(project: Make
         with pytest.raises(Abort, match="in strict mode"):
             build_site(config)
     assert tree_bytes(site) == before and leftovers(root) == []
+
+
+def test_an_xml_document_s_own_entities_are_found() -> None:
+    svg = ('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x "&#60;script&#62;alert(1)'
+           '&#60;/script&#62;">]>\n<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>')
+    assert [str(f) for f in scan_page(svg, "a.svg", POLICY)] == [
+        "a.svg:2: an XML entity declaration (it can expand into markup): <!ENTITY x "
+        '"&#60;script&#62;alert(1)&#60;/script&#62;">]> <svg xmlns="http://www.w3.org/2000/svg">'
+        "&x;</svg>"]
+    assert scan_page(svg, "a.html", POLICY) == []  # an HTML parser expands no entities

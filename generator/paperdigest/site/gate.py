@@ -259,11 +259,12 @@ def _nodes(text: str, *, scripting: bool = True) -> list[LexborNode]:
 
 def scan_page(text: str, page: str, policy: ScriptPolicy) -> list[Finding]:
     """Findings in one page (``page``: its path relative to the site folder)."""
+    findings = _entities(text, page)
     nodes = _nodes(text)
     raw = [(i, what, attribute) for i, node in enumerate(nodes)
            for what, attribute in _element_findings(node, page, policy)]
     if not raw:
-        return []
+        return findings
     # The parser keeps no positions: a finding's element is found again in the source as
     # the n-th start tag of its kind (same name, same attribute, same script text).
     keys = {i: _key(nodes[i], attribute) for i, _what, attribute in raw}
@@ -278,7 +279,6 @@ def scan_page(text: str, page: str, policy: ScriptPolicy) -> list[Finding]:
                 ordinal[(i, key)] = counts.get(key, 0)
                 counts[key] = counts.get(key, 0) + 1
     source = _Source(text)
-    findings = []
     for i, what, attribute in raw:
         key = _key(nodes[i], attribute)
         found = source.tags(key) if key in wanted.get(key[0], ()) else []
@@ -288,6 +288,20 @@ def scan_page(text: str, page: str, policy: ScriptPolicy) -> list[Finding]:
             line, tag = 1, (nodes[i].html or "").split(">", 1)[0] + ">"
         findings.append(Finding(page, line, what, _snippet(tag + key[2])))
     return findings
+
+
+_ENTITY = re.compile(r"<!entity", re.IGNORECASE)
+
+
+def _entities(text: str, page: str) -> list[Finding]:
+    """An XML document's own entities expand into markup where a browser reads it as XML
+    (``<!ENTITY x "&#60;script…">`` then ``&x;``), which an HTML parser never shows."""
+    if not page.lower().endswith(_XML_DOCUMENTS):
+        return []
+    return [Finding(page, text.count("\n", 0, m.start()) + 1,
+                    "an XML entity declaration (it can expand into markup)",
+                    _snippet(text[m.start(): m.start() + 120]))
+            for m in _ENTITY.finditer(text)][:_LOCATED]
 
 
 _LOCATED = 100
@@ -349,6 +363,8 @@ class _Source:
 
 DOCUMENTS = (".html", ".htm", ".xhtml", ".svg", ".svgz", ".xht", ".xml", ".xsl", ".xslt")
 """Suffixes of files a browser may render as a document (and so run script in)."""
+_XML_DOCUMENTS = (".xhtml", ".svg", ".svgz", ".xht", ".xml", ".xsl", ".xslt")
+"""The documents a browser reads as XML."""
 _STYLESHEET_PI = re.compile(rb"<\?xml-stylesheet", re.IGNORECASE)
 
 
