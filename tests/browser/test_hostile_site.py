@@ -1,5 +1,8 @@
 """A site built from hostile content that passes the check: in Chromium, nothing it shows can
-navigate to a URL that is not http(s) — no link, no search result, no refresh."""
+navigate to a URL that is not http(s) — no link, no search result, no refresh.
+
+Also: what Chromium runs of hostile markup, the post-build gate finds (the two read HTML
+alike); and a site whose next build was refused for hostile pages still runs no script."""
 
 from __future__ import annotations
 
