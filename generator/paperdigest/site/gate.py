@@ -14,9 +14,11 @@ with scripting on, so ``<noscript>`` holds raw text, foreign content (SVG, MathM
 and attribute values end where a browser ends them, a second ``<body>`` adds its
 attributes to the first, and ``<template>`` contents (declarative shadow roots are shown)
 are read too. What ``<noscript>`` holds is also read as markup, as a browser without
-scripting would. Every page is parsed: no second, hand-written model of HTML decides which
-pages to skip (that model is what let the ``<noscript>`` payload through). It costs about
-2 ms of CPU per page, 0.6 ms more than the regular-expression screening it replaced.
+scripting would. A page is parsed unless a screen of a few searches shows that no parse
+of it can hold a finding (``_certainly_clean``); the screen never judges markup, it only
+lets a page that cannot be hostile skip the parser, and a property test holds it to that.
+On a built site of 1,000 papers (1,630 documents) every page passes it, and the gate takes
+the CPU time of the screening it replaced (1.9 s); parsing every page would take 3.0 s.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _element_findings(node: LexborNode, page: str, policy: ScriptPolicy
     # The parser lower-cases HTML attribute names; SVG's own keep their case
     # (attributeName), and no handler or URL attribute has capitals.
     for name, value in attributes.items():
-        if name[:2] == "on":
+        if name[:2] == "on" and value is not None and _EVENT.fullmatch(name):
             found.append((f"event handler attribute '{name}'", name))
         elif name not in _ATTRIBUTES:
             continue
@@ -110,6 +112,8 @@ def _element_findings(node: LexborNode, page: str, policy: ScriptPolicy
     return found
 
 
+_EVENT = re.compile(r"on[a-z]+")
+"""A handler's name; one without a value (``<img onerror>``) runs nothing."""
 _ELEMENTS = frozenset({"base", "script", "meta", *_ANIMATIONS})
 """Elements whose name matters."""
 _ATTRIBUTES = URL_ATTRIBUTES | {"srcdoc"}
@@ -144,8 +148,68 @@ def _nodes(text: str, *, scripting: bool = True) -> list[LexborNode]:
     return nodes
 
 
-def scan_page(text: str, page: str, policy: ScriptPolicy) -> list[Finding]:
-    """Findings in one page (``page``: its path relative to the site folder)."""
+# The screen: what a page must hold for the browser to build anything the gate reports.
+_HANDLER = re.compile(r"on[a-z]+\s*=")  # a literal start: fast; the char before is checked
+_BEFORE_NAME = frozenset(" \t\n\r\f\v/\"'")
+_URL_NAMES = ("href", "src", "action", "poster", "background", "data")
+_URL_VALUE = re.compile(r"\s*=\s*[\"']?(?!https?://|mailto:|\.{0,2}/|#)"
+                        r"[^\"'\s>/?#]*[:&\s\x00-\x1f]")
+"""After a URL attribute's name: a value that may hold a scheme other than http(s)."""
+_TRIGGERS = ("srcset", "srcdoc", "http-equiv", "<base", "<animate", "<set", ":script",
+             "!entity")
+_SCRIPT_START = re.compile(r"<script[\s/>]")
+_SCRIPT = re.compile(r'<script((?:\s(?:src|type|id)="[^"<>&]*")*)>([^<]*(?:<(?![/!a-z])[^<]*)*)'
+                     r"</script>")
+"""A script written plainly: its text holds no ``</``, ``<!`` or tag, so it ends where
+this ends (``a<<5`` is fine)."""
+_SCRIPT_ATTRIBUTE = re.compile(r'\s(src|type|id)="([^"]*)"')
+
+
+def _certainly_clean(low: str, page: str, policy: ScriptPolicy) -> bool:
+    """``True`` only when the lower-cased page ``low`` cannot hold anything the gate reports,
+    however a browser parses it: a shortcut past the parser for most pages.
+
+    Why it is sound: an attribute name starts after whitespace, ``/`` or a closing quote,
+    so every handler a browser sees has one of those before ``on…=``; a URL attribute's
+    value that does not start with ``https://``, ``/``, ``#`` … can only hold a scheme
+    after a ``:`` or a character reference (``&``); every element the other rules concern
+    starts with its name after ``<``, which a substring finds. And every ``<script`` must be
+    one of the theme's forms written plainly (quoted attributes without entities, a text
+    without ``</``, ``<!`` or a tag), so a browser reads it as this function does.
+    """
+    if any(t in low for t in _TRIGGERS):
+        return False
+    if any(low[m.start() - 1: m.start()] in _BEFORE_NAME for m in _HANDLER.finditer(low)):
+        return False
+    for name in _URL_NAMES:  # str.find per name: far faster than one regex of them all
+        at = low.find(name)
+        while at >= 0:
+            if _URL_VALUE.match(low, at + len(name)):
+                return False
+            at = low.find(name, at + 1)
+    starts = [m.start() for m in _SCRIPT_START.finditer(low)]
+    for start in starts:
+        m = _SCRIPT.match(low, start)
+        if m is None:
+            return False
+        attrs: dict[str, str | None] = {}
+        for a in _SCRIPT_ATTRIBUTE.finditer(m.group(1)):
+            if a.group(1) in attrs:
+                return False
+            attrs[a.group(1)] = a.group(2)
+        if not policy.allows(attrs, m.group(2), page) or (
+                "src" in attrs and m.group(2).strip()):
+            return False
+    return True
+
+
+def scan_page(text: str, page: str, policy: ScriptPolicy, *, screen: bool = True
+              ) -> list[Finding]:
+    """Findings in one page (``page``: its path relative to the site folder).
+
+    ``screen=False`` parses the page even when the screen finds it certainly clean."""
+    if screen and _certainly_clean(text.lower(), page, policy):
+        return []
     findings = _entities(text, page)
     nodes = _nodes(text)
     raw = [(i, what, attribute) for i, node in enumerate(nodes)
