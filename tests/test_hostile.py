@@ -7,20 +7,33 @@ the post-build gate in ``generator/sanitize.py``.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+import material as mkdocs_material
 import pytest
 from conftest import SECTIONS, digest, without_added, write_tree
 from growth import assert_linear
-from paperdigest.content import limits
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mkdocs.commands.build import build as build_site
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+from mkdocs.utils import meta as mkdocs_meta
+from paperdigest.content import limits, pages
 from paperdigest.content.loader import check_content, check_digest
 from paperdigest.content.safety import body_problems, url_scheme
+from paperdigest.content.yamlsafe import load as load_yaml
+from paperdigest.errors import PaperdigestError
+from paperdigest.site import gate as gate_module
 from paperdigest.site import paths
 from paperdigest.site.gate import (
     ScriptPolicy,
@@ -30,6 +43,7 @@ from paperdigest.site.gate import (
     theme_policy,
 )
 from paperdigest.site.sanitize import clean_html
+from paperdigest.site.staging import Staged
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
 P = "content/papers/2503.04504.md"
@@ -41,6 +55,8 @@ FIX_URL = ("scheme: only http(s), mailto, relative links and #anchors are allowe
 FIX_ATTR = ("only ids ({ #name }) and classes ({ .name }) are allowed; remove the rest, or put "
             "the braces in `backticks` if they are not an attribute list")
 FIX_NAME = "names and titles are plain text; leave out <, > and backticks (write ＜ ＞ if needed)"
+FIX_PRINTED = ("the theme prints it into the page's HTML as it is: write plain text, without "
+               '<, >, " and backticks (write ＜ ＞ ” if needed)')
 LINE = 25
 """The line of section 3's text in ``conftest.digest()``."""
 
@@ -481,7 +497,7 @@ def test_a_hostile_page_is_refused_by_check_and_build(project: Make) -> None:
     problems = without_added(problems)
     a = "content/pages/about.md"
     assert [str(p) for p in problems] == [
-        f"{a}:2: title: '<img src=x onerror=alert('title')>' contains '<': {FIX_NAME}",
+        f"{a}:2: title: '<img src=x onerror=alert('title')>' contains '<': {FIX_PRINTED}",
         f"{a}:7: raw HTML '<script>' {FIX_HTML}",
         f"{a}:9: raw HTML '<img src=x onerror=\"alert('img')\">' {FIX_HTML}",
         f"{a}:11: the link 'javascript:alert('link')' uses the 'javascript:' {FIX_URL}",
@@ -616,3 +632,560 @@ def test_limits_are_stated_with_the_fix(text: str, expected: list[str]) -> None:
 def test_math_and_code_do_not_count_towards_the_limits() -> None:
     body = "\n\n".join(["`<a` $\\langle x \\rangle$ `[[[`"] * 300)
     assert check_digest(with_body(body), P)[1] == []
+
+
+# --- hand-written pages: every front-matter key the theme prints -----------------------------
+
+PG = "content/pages/about.md"
+NOSCRIPT = '"><noscript><p title="</noscript><img src=x onerror=alert(document.domain)>">'
+"""The payload that ran on every page through the nav's subtitle."""
+SVG_LINK = ('<svg><a><animate attributeName="href" values="javascript:alert(document.domain)"/>'
+            "<text y=20>click</text></a></svg>")
+
+
+def page_with(front: str) -> str:
+    return f"---\n{front}---\n\n# About\n\n本文。\n"
+
+
+def cut(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+PAGE_FRONT: list[tuple[str, str, list[str]]] = [
+    *((f"noscript payload as {key}", f"{key}: '{NOSCRIPT}'\n",
+       [f"{PG}:2: {key}: '{cut(NOSCRIPT)}' contains '\"': {FIX_PRINTED}"])
+      for key in ("subtitle", "description", "author", "title")),
+    ("SVG link as subtitle", f"subtitle: '{SVG_LINK}'\n",
+     [f"{PG}:2: subtitle: '{cut(SVG_LINK)}' contains '<': {FIX_PRINTED}"]),
+    ("attribute breakout without <", "description: 'x\" onmouseover=\"alert(1)'\n",
+     [f"{PG}:2: description: 'x\" onmouseover=\"alert(1)' contains '\"': {FIX_PRINTED}"]),
+    ("redirect to javascript:", "template: redirect.html\nlocation: javascript:alert(1)\n",
+     [f"{PG}:2: template: 'redirect.html' is not a page template: use main.html, or remove "
+      "the line",
+      f"{PG}:3: location: hand-written pages cannot redirect (the theme prints the address "
+      "into a script): remove it and link to the page instead"]),
+    ("template outside the theme", "template: ../../../../etc/passwd\n",
+     [f"{PG}:2: template: '../../../../etc/passwd' is not a page template: use main.html, or "
+      "remove the line"]),
+    ("icon as a path", "icon: ../../../../etc/passwd\n",
+     [f"{PG}:2: icon: '../../../../etc/passwd' is not an icon name: write it like "
+      "material/information, or remove the line"]),
+    ("icon the theme lacks", "icon: material/no-such-icon\n",
+     [f"{PG}:2: icon: 'material/no-such-icon' is not an icon of the theme: pick one of "
+      "Material's icons (e.g. material/information), or remove the line"]),
+    ("status into a class attribute", "status: 'new\" onclick=\"alert(1)'\n",
+     [f"{PG}:2: status: 'new\" onclick=\"alert(1)' is not a page status: use deprecated or "
+      "new, or remove the line"]),
+    ("paperdigest's own keys", "pd_ld: {x: 1}\npd_search: true\n",
+     [f"{PG}:2: pd_ld: is set by paperdigest on the pages it generates, never by hand: remove it",
+      f"{PG}:3: pd_search: is set by paperdigest on the pages it generates, never by hand: "
+      "remove it"]),
+    ("unknown key", "robots: noindex\n",
+     [f"{PG}:2: robots: is not a setting of hand-written pages: use only author, description, "
+      "hide, icon, search, status, subtitle, tags, template, title, or remove it"]),
+    ("hide something else", "hide:\n  - toc\n  - 'x\" onclick=\"y'\n",
+     [f"{PG}:4: hide: 'x\" onclick=\"y' cannot be hidden: list some of feedback, footer, "
+      "navigation, path, tags, toc"]),
+    ("search with text", "search: {exclude: 'yes'}\n",
+     [f"{PG}:2: search: write 'search: {{exclude: true}}' (or false), or remove it"]),
+    ("a tag with markup", "tags:\n  - ok\n  - '<b>'\n",
+     [f"{PG}:4: tags: '<b>' contains '<': {FIX_PRINTED}"]),
+    ("a number as subtitle", "subtitle: 42\n",
+     [f"{PG}:2: subtitle: expected text, got the number 42: quote it if it is meant as text"]),
+    ("bidi override", 'description: "a\\u202eb"\n',
+     [f"{PG}:2: description: contains the invisible character U+202E "
+      "(RIGHT-TO-LEFT OVERRIDE): delete it"]),
+    ("soft hyphen", 'subtitle: "a\\u00adb"\n',
+     [f"{PG}:2: subtitle: contains the invisible character U+00AD (SOFT HYPHEN): delete it"]),
+    ("newline", 'author: "a\\nb"\n',
+     [f"{PG}:2: author: contains the control character U+000A at character 2: write it on "
+      "one line"]),
+    ("too long", f"subtitle: {'a' * 201}\n",
+     [f"{PG}:2: subtitle: is 201 characters long: shorten it to 200"]),
+    ("not a mapping", "- a\n", [f"{PG}:2: the front matter must be 'key: value' lines: fix it, "
+                                "or remove it"]),
+    ("everything allowed, with the most a page may say",
+     "title: \"Q&A: javascript:alert(1) isn't run\"\nsubtitle: \"' onmouseover='alert(1)\"\n"
+     "description: '&lt;img src=x onerror=alert(1)&gt; {{x}}'\nauthor: O'Brien & Co.\n"
+     "template: main.html\nicon: material/information\nstatus: new\nhide: [toc, footer]\n"
+     "search: {exclude: true}\ntags: [about, javascript:x]\n", []),
+]
+
+
+@pytest.mark.parametrize(("front_matter", "expected"), [c[1:] for c in PAGE_FRONT],
+                         ids=[c[0] for c in PAGE_FRONT])
+def test_page_front_matter_is_held_to_one_rule(tmp_path: Path, front_matter: str,
+                                               expected: list[str]) -> None:
+    write_tree(tmp_path, {PG: page_with(front_matter), P: digest()})
+    _, problems = check_content(tmp_path / "content", root=tmp_path,
+                                pages_dir=tmp_path / "content/pages")
+    assert [str(p) for p in without_added(problems)] == expected
+
+
+PRINTED = ("title", "subtitle", "description", "author", "tags")
+SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp", "Co"),
+                                  blacklist_characters='<>"`'), max_size=20)
+BAD_PIECES = st.sampled_from([
+    "<", ">", '"', "`", NOSCRIPT, SVG_LINK, "</noscript>", '"><img src=x onerror=alert(1)>',
+    "<svg/onload=alert(1)>", "<set attributeName=href to=javascript:alert(1)>", "\x00", "\x01",
+    "\t", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9b", "\u200b", "\u200e", "\u202e", "\u2066",
+    "\u00ad", "\ufeff", "\u2028", "\u2029", "\u061c",
+])
+
+
+def _yaml_scalar(value: str, single: bool) -> str:
+    if single and value.isprintable() and "\\" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return '"' + "".join(c if (c.isprintable() and c not in '"\\' and ord(c) < 0x7f) or
+                         c.isalnum() else f"\\U{ord(c):08x}" for c in value) + '"'
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.sampled_from(PRINTED), before=SAFE_TEXT, bad=BAD_PIECES, after=SAFE_TEXT,
+       single=st.booleans(), block=st.booleans())
+def test_every_printed_key_refuses_markup_and_hidden_characters(
+        key: str, before: str, bad: str, after: str, single: bool, block: bool) -> None:
+    value = _yaml_scalar(before + bad + after, single)
+    if key == "tags":
+        fm, line = (f"tags:\n  - ok\n  - {value}\n", 4) if block else (f"tags: [ok, {value}]\n", 2)
+    else:
+        fm, line = f"{key}: {value}\n", 2
+    data, lines = load_yaml(fm, first_line=2, path=PG)
+    problems = pages.front_matter_problems(PG, data, lines)
+    assert [(p.line, p.field) for p in problems] == [(line, key)], problems
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from(PRINTED), text=SAFE_TEXT.filter(lambda t: t.strip() != ""),
+       single=st.booleans())
+def test_plain_text_passes_on_every_printed_key(key: str, text: str, single: bool) -> None:
+    value = _yaml_scalar(text, single)
+    fm = f"tags: [{value}]\n" if key == "tags" else f"{key}: {value}\n"
+    data, lines = load_yaml(fm, first_line=2, path=PG)
+    assert pages.front_matter_problems(PG, data, lines) == []
+
+
+def test_every_raw_meta_key_of_the_theme_is_plain_text_or_refused() -> None:
+    """The rule follows the installed theme: each ``page.meta.X`` / ``nav_item.meta.X`` that
+    Material prints without a filter is either refused or held to the plain-text rule."""
+    templates = Path(mkdocs_material.__file__).parent / "templates"
+    raw: set[str] = set()
+    for path in templates.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        raw.update(re.findall(r"\{\{\s*(?:page|nav_item)\.meta\.(\w+)\s*\}\}", text))
+    assert {"subtitle", "description", "author", "title", "location"} <= raw  # still found
+    for key in raw:
+        rule = pages.PAGE_KEYS.get(key)
+        assert rule is None or rule is pages.printed_text, key
+
+
+UNSAFE_NAMES = ['x" onmouseover="alert(1)" y=".md', "a b.md", "a&b.md", "a'b.md", "a<b.md",
+                "a(b).md", "a#b.md", "a?b.md", "a%22b.md", "a;b.md", "a=b.md", "-a.md"]
+
+
+@pytest.mark.parametrize("name", UNSAFE_NAMES)
+def test_file_names_with_unsafe_characters_are_refused(tmp_path: Path, name: str) -> None:
+    problems = problems_of(tmp_path, {f"content/papers/{name}": digest()})
+    assert len(problems) == 1 and problems[0].startswith(f"content/papers/{name}: file names ")
+    assert "rename it" in problems[0]
+
+
+def test_the_issue_file_name_is_named_with_the_fix(tmp_path: Path) -> None:
+    name = 'x" onmouseover="alert(1)" y=".md'
+    assert problems_of(tmp_path, {f"content/papers/{name}": digest()}) == [
+        f"content/papers/{name}: file names may hold only letters, digits, '.', '_', '-' and "
+        "'+', not '\"': rename it after the arXiv id, e.g. 2503.04504.md"]
+
+
+# --- the gate reads pages as a browser does --------------------------------------------------
+
+BROWSER_GATE = [
+    ("noscript payload in the nav", f"<small>{NOSCRIPT}</small>",
+     ["papers/x/index.html:2: event handler attribute 'onerror': "
+      "<img src=x onerror=alert(document.domain)>"]),
+    ("SVG animate values", SVG_LINK,
+     ["papers/x/index.html:2: javascript: URL animated into 'href' by 'values': "
+      '<animate attributeName="href" values="javascript:alert(document.domain)"/>']),
+    ("SVG set to xlink:href", '<svg><a><set attributeName="xlink:href" to="javascript:x"/></a>',
+     ["papers/x/index.html:2: javascript: URL animated into 'xlink:href' by 'to': "
+      '<set attributeName="xlink:href" to="javascript:x"/>']),
+    ("SVG animate from/by, a later value",
+     '<svg><a><animate attributeName="href" from="https://a.org/" by="#x;javascript:y"/>',
+     ["papers/x/index.html:2: javascript: URL animated into 'href' by 'by': "
+      '<animate attributeName="href" from="https://a.org/" by="#x;javascript:y"/>']),
+    ("SVG animation of a handler", '<svg><set attributeName="onclick" to="alert(1)"/></svg>',
+     ["papers/x/index.html:2: animation of the event handler 'onclick': "
+      '<set attributeName="onclick" to="alert(1)"/>']),
+    ("an image breaking out of SVG style", "<svg><style><img src=x onerror=alert(1)></style>",
+     ["papers/x/index.html:2: event handler attribute 'onerror': <img src=x onerror=alert(1)>"]),
+    ("a comment closed by --!>", "<!-- --!><img src=x onerror=alert(1)> -->",
+     ["papers/x/index.html:2: event handler attribute 'onerror': <img src=x onerror=alert(1)>"]),
+    ("a second body's handler", "<body onpageshow=alert(1)>",
+     ["papers/x/index.html:2: event handler attribute 'onpageshow': <body onpageshow=alert(1)>"]),
+    ("a declarative shadow root",
+     '<div><template shadowrootmode="open"><img src=x onerror=alert(1)></template></div>',
+     ["papers/x/index.html:2: event handler attribute 'onerror': <img src=x onerror=alert(1)>"]),
+    ("a refresh for browsers without scripting",
+     '<noscript><meta http-equiv="refresh" content="0;url=https://evil.example/"></noscript>',
+     ['papers/x/index.html:2: <meta http-equiv="refresh">: '
+      '<meta http-equiv="refresh" content="0;url=https://evil.example/">']),
+    ("a theme script with a handler",
+     '<script src="../../assets/javascripts/x.js" onload="alert(1)"></script>',
+     ["papers/x/index.html:2: event handler attribute 'onload': "
+      '<script src="../../assets/javascripts/x.js" onload="alert(1)">']),
+    ("harmless animation and text", '<svg><animate attributeName="x" values="0;javascript:1"/>'
+     '<set attributeName="href" to="https://example.org/"/></svg><p>onclick=x</p>'
+     "<noscript>&lt;img onerror=x&gt;</noscript>", []),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), [g[1:] for g in BROWSER_GATE],
+                         ids=[g[0] for g in BROWSER_GATE])
+def test_gate_parses_as_a_browser(body: str, expected: list[str]) -> None:
+    page = f"<html><head>{SAFE_HEAD}</head><body>\n{body}\n</body></html>"
+    assert [str(f) for f in scan_page(page, "papers/x/index.html", POLICY)] == expected
+
+
+def test_an_xml_document_s_prefixed_script_is_found() -> None:
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+           "<h:script>alert(1)</h:script></svg>")
+    assert [f.what for f in scan_page(svg, "a.svg", POLICY)] == ["script that is not the theme's"]
+
+
+SEPARATORS = st.sampled_from([" ", "\t", "\n", "\f", "/", " / ", "\r\n"])
+QUOTES = st.sampled_from(['"', "'", ""])
+WRAPPERS = st.sampled_from([
+    "{}", "<small>\"><noscript><p title=\"</noscript>{}\"></small>", "<!-- --!>{} -->",
+    "<svg><style>{}</style></svg>", "<math><mtext>{}</mtext></math>",
+    '<div><template shadowrootmode="open">{}</template></div>', "<table><td>{}</table>",
+    "<select><option>{}</option></select>", "<p title='</p>'>{}</p>",
+])
+JAVASCRIPT = st.sampled_from([
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+    "java\nscript:alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript&colon;alert(1)",
+    "javascript&#58;alert(1)", "\x01javascript:alert(1)", "javascript&Tab;:alert(1)",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(wrapper=WRAPPERS, sep=SEPARATORS, quote=QUOTES,
+       event=st.sampled_from(["error", "ERROR", "Load", "mouseover", "focus", "toggle"]),
+       eq=st.sampled_from(["=", " = ", "\t=\n"]))
+def test_a_handler_is_found_in_every_browser_context(wrapper: str, sep: str, quote: str,
+                                                     event: str, eq: str) -> None:
+    payload = f"<img src=\"x\"{sep}on{event}{eq}{quote}alert(1){quote}>"
+    page = f"<html><head>{SAFE_HEAD}</head><body>\n{wrapper.format(payload)}\n</body></html>"
+    found = [f.what for f in scan_page(page, "papers/x/index.html", POLICY)]
+    assert f"event handler attribute 'on{event.lower()}'" in found, page
+
+
+@settings(max_examples=400, deadline=None)
+@given(wrapper=WRAPPERS, quote=QUOTES, url=JAVASCRIPT, where=st.sampled_from([
+    "<a href={q}{u}{q}>x</a>", "<iframe src={q}{u}{q}></iframe>", "<form action={q}{u}{q}>",
+    "<button formaction={q}{u}{q}>b</button>", "<svg><a xlink:href={q}{u}{q}><text>x</text>",
+    "<svg><a><animate attributeName=href values={q}https://a.org/;{u}{q} /></a></svg>",
+    "<svg><a><set attributeName=xlink:href to={q}{u}{q} /></a></svg>",
+    "<svg><a><animate attributeName=href from={q}{u}{q} /></a></svg>",
+    "<object data={q}{u}{q}></object>", "<math><mi href={q}{u}{q}>x</mi></math>",
+]))
+def test_a_script_url_is_found_in_every_browser_context(wrapper: str, quote: str, url: str,
+                                                        where: str) -> None:
+    if quote == "" and (" " in url or "\n" in url or "\t" in url):
+        url = url.replace(" ", "").replace("\n", "&#10;").replace("\t", "&#9;")
+    payload = where.format(q=quote, u=url.replace(quote, "") if quote else url)
+    page = f"<html><head>{SAFE_HEAD}</head><body>\n{wrapper.format(payload)}\n</body></html>"
+    found = [f.what for f in scan_page(page, "papers/x/index.html", POLICY)]
+    assert any(w.startswith("javascript: URL") for w in found), page
+
+
+# --- a refused build leaves nothing: the previous site stays, byte for byte -----------------
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site."))
+
+
+def build_with(tool: str, root: Path, site: Path, *, quiet: bool = True
+               ) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` or ``paperdigest build``, strict (``-q`` hides warnings from it)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+    command = ([sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml")]
+               if tool == "mkdocs" else
+               [sys.executable, "-m", "paperdigest", "-f", str(root / "mkdocs.yml"), "build"])
+    return subprocess.run([*command, "--strict", *(["-q"] if quiet else []), "-d", str(site)],
+                          capture_output=True, text=True, env=env, check=False, cwd=root)
+
+
+REDIRECT_PAGE = page_with("template: redirect.html\nlocation: javascript:alert(document.domain)\n")
+OVERRIDE = '\n{% block announce %}<div onmouseover="alert(1)">x</div>{% endblock %}\n'
+
+
+@pytest.mark.slow
+def test_a_refused_build_leaves_the_previous_site_untouched(project: Make) -> None:
+    root = project({P: digest()})
+    site = root / "site"
+    assert mkdocs_build(root, site).returncode == 0
+    before = tree_bytes(site)
+    main = root / "site_templates" / "overrides" / "main.html"
+    template = main.read_text(encoding="utf-8")
+    about = (root / PG).read_text(encoding="utf-8")
+    refusals: list[tuple[str, Callable[[], None], Callable[[], None], str]] = [
+        ("check: a redirect page and a hostile file name",
+         lambda: write_tree(root, {"content/pages/go.md": REDIRECT_PAGE,
+                                   'content/papers/x" onmouseover="alert(1)" y=".md':
+                                       digest("2503.05179")}),
+         lambda: [p.unlink() for p in (root / "content/pages/go.md",
+                                       root / 'content/papers/x" onmouseover="alert(1)" y=".md')],
+         "3 problems in content:"),
+        ("the gate: a template that adds a handler",
+         lambda: main.write_text(template + OVERRIDE, encoding="utf-8"),
+         lambda: main.write_text(template, encoding="utf-8"),
+         "the built site contains executable code"),
+        ("--strict: a broken link",
+         lambda: (root / PG).write_text(about + "\n[x](missing.md)\n", encoding="utf-8"),
+         lambda: (root / PG).write_text(about, encoding="utf-8"),
+         "in strict mode"),
+    ]
+    for what, break_it, mend_it, message in refusals:
+        break_it()
+        for tool in ("mkdocs", "paperdigest"):
+            result = build_with(tool, root, site, quiet=message != "in strict mode")
+            assert result.returncode != 0, (what, tool)
+            output = result.stdout + result.stderr
+            assert message in output and "Traceback" not in output, output
+            assert tree_bytes(site) == before, (what, tool)
+            assert leftovers(root) == [], (what, tool)
+        mend_it()
+    write_tree(root, {"content/papers/2503.05179.md": digest("2503.05179")})
+    assert build_with("paperdigest", root, site).returncode == 0
+    after = tree_bytes(site)
+    assert "papers/2503.05179/index.html" in after and after != before
+    assert leftovers(root) == []
+
+
+@pytest.mark.slow
+def test_a_first_build_that_is_refused_leaves_no_site(project: Make) -> None:
+    root = project({P: digest()})
+    main = root / "site_templates" / "overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8") + OVERRIDE, encoding="utf-8")
+    result = mkdocs_build(root, root / "site")
+    assert result.returncode != 0 and "executable code" in result.stderr
+    assert not (root / "site").exists() and leftovers(root) == []
+
+
+HOSTILE_PAGES_OF_SIZE: dict[str, Callable[[int], str]] = {
+    "handlers": lambda n: "<img src=x onerror=a()>\n" * n,
+    "distinct scripts": lambda n: "".join(f"<script>alert({i})</script>\n" for i in range(n)),
+    "one long line": lambda n: "<b onclick=x>y</b>" * n,
+    "nested noscript": lambda n: "<noscript>" * n + "<img src=x onerror=a()>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PAGES_OF_SIZE))
+def test_the_gate_is_linear_in_a_hostile_page(name: str) -> None:
+    grow = HOSTILE_PAGES_OF_SIZE[name]
+    assert_linear(lambda n: scan_page(grow(n), "a/index.html", POLICY), 500, label=name)
+
+
+# --- the swap itself -------------------------------------------------------------------------
+
+def test_a_passed_build_replaces_the_site_and_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"site/old.html": "old", "site/keep/x.css": "x"})
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "new", "a/b.html": "b"})
+    assert staged.publish() == (tmp_path / "site").resolve()
+    assert tree_bytes(tmp_path / "site") == {"a/b.html": b"b", "index.html": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_discarded_build_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"site/old.html": "old"})
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "<img src=x onerror=alert(1)>"})
+    staged.discard()
+    assert tree_bytes(tmp_path / "site") == {"old.html": b"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_site_folder_that_cannot_be_renamed_gets_its_contents_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(tmp_path, {"site/old.html": "old", "site/sub/y.html": "y"})
+    target = (tmp_path / "site").resolve()
+    rename = os.rename
+
+    def busy(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == target:
+            raise OSError(16, "Device or resource busy")  # a mount point
+        rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", busy)
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "new", "sub/z.html": "z"})
+    staged.publish()
+    assert tree_bytes(tmp_path / "site") == {"index.html": b"new", "sub/z.html": b"z"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_symlinked_site_folder_stays_a_link_to_the_new_site(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"www/old.html": "old"})
+    (tmp_path / "site").symlink_to(tmp_path / "www")
+    staged = Staged(tmp_path / "site", strict=False)
+    write_tree(staged.folder, {"index.html": "new"})
+    staged.publish()
+    assert (tmp_path / "site").is_symlink()
+    assert tree_bytes(tmp_path / "site") == {"index.html": b"new"}
+
+
+def test_no_folder_beside_the_site_is_said_plainly(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(**_kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    with pytest.raises(PaperdigestError) as error:
+        Staged(tmp_path / "site", strict=False)
+    assert str(error.value) == (
+        f"paperdigest: cannot create the build folder beside {(tmp_path / 'site').resolve()} "
+        f"(Permission denied): make {tmp_path.resolve()} writable, or build elsewhere with -d DIR")
+
+
+# --- what MkDocs reads as settings is what check reads --------------------------------------
+
+META_HEADS = [
+    ("settings without fences",
+     'description: x" onload="alert(1)\ntemplate: redirect.html\nlocation: javascript:alert(1)\n'
+     "\n# About\n",
+     [f"{PG}:1: description: 'x\" onload=\"alert(1)' contains '\"': {FIX_PRINTED}",
+      f"{PG}:2: template: 'redirect.html' is not a page template: use main.html, or remove "
+      "the line",
+      f"{PG}:3: location: hand-written pages cannot redirect (the theme prints the address "
+      "into a script): remove it and link to the page instead"]),
+    ("a setting continued on the next line", "Subtitle: a\n    \"b\n\n# About\n",
+     [f"{PG}:1: subtitle: 'a \"b' contains '\"': {FIX_PRINTED}"]),
+    ("a first line MkDocs swallows", "Note: this page is new\n\n# About\n",
+     [f"{PG}:1: note: MkDocs reads 'key: value' lines at the top of a page as its settings, and "
+      "this is none: start the page with a heading or a blank line"]),
+    ("front matter with old Mac line ends",
+     '---\rdescription: "x\\" onload=\\"alert(1)"\r---\r\r# About\r',
+     [f"{PG}:2: description: 'x\" onload=\"alert(1)' contains '\"': {FIX_PRINTED}"]),
+    ("front matter closed by ...", "---\nsubtitle: '<b>'\n...\n\n# About\n",
+     [f"{PG}:2: subtitle: '<b>' contains '<': {FIX_PRINTED}"]),
+    ("a heading first", "# About\n\nlocation: javascript:alert(1)\n", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in META_HEADS],
+                         ids=[c[0] for c in META_HEADS])
+def test_settings_mkdocs_reads_without_front_matter_are_checked(tmp_path: Path, text: str,
+                                                                 expected: list[str]) -> None:
+    write_tree(tmp_path, {PG: text, P: digest()})
+    _, problems = check_content(tmp_path / "content", root=tmp_path,
+                                pages_dir=tmp_path / "content/pages")
+    assert [str(p) for p in without_added(problems)] == expected
+
+
+HEAD_LINES = st.lists(st.sampled_from([
+    "title: A", "Subtitle: b c", "  author: x", "   icon: y", "    more text", "\tmore",
+    "x-y_z: 1", "bad key: 2", "# Heading", "", " ", "http://example.org/", "a:", "A: : b",
+    "---", "text", "ＡＢ: c",
+]), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HEAD_LINES)
+def test_check_reads_the_settings_mkdocs_reads(lines: list[str]) -> None:
+    text = "\n".join([*lines, "", "# Page", "本文"])
+    if text.startswith("---"):
+        return  # YAML front matter: read by the YAML rules
+    body, theirs = mkdocs_meta.get_data(text)
+    ours, _lines, used = pages.multimarkdown_meta(text)
+    assert ours == theirs
+    blank = re.compile(r"^(?:[ \t]*\n)*")  # the body is checked; blank lines carry nothing
+    assert blank.sub("", "\n".join(text.split("\n")[used:])) == blank.sub("", body)
+
+
+@pytest.mark.slow
+def test_a_warning_before_the_build_folder_exists_still_refuses_it(project: Make) -> None:
+    """--strict counts every warning of the build, those logged before the plugin set up
+    its folder too (another plugin's on_config, say): such a build is never swapped in."""
+    root = project({P: digest(added="2025-03-07")})
+    site = root / "site"
+    assert mkdocs_build(root, site).returncode == 0
+    before = tree_bytes(site)
+    new_page = digest("2503.05179", added="2025-03-07")
+    write_tree(root, {"content/papers/2503.05179.md": new_page})
+    real = check_content
+
+    def warned(*args: Any, **kwargs: Any) -> Any:
+        logging.getLogger("mkdocs.plugins.other").warning("a warning before ours")
+        return real(*args, **kwargs)
+
+    # MkDocs drops a message it logged before in this process: the run starts afresh.
+    for filt in logging.getLogger("mkdocs.commands.build").filters:
+        getattr(filt, "msgs", set()).clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("paperdigest.site.outputs.check_content", warned)
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), strict=True)
+        with pytest.raises(Abort, match="in strict mode"):
+            build_site(config)
+    assert tree_bytes(site) == before and leftovers(root) == []
+
+
+def test_an_xml_document_s_own_entities_are_found() -> None:
+    svg = ('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x "&#60;script&#62;alert(1)'
+           '&#60;/script&#62;">]>\n<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>')
+    assert [str(f) for f in scan_page(svg, "a.svg", POLICY)] == [
+        "a.svg:2: an XML entity declaration (it can expand into markup): <!ENTITY x "
+        '"&#60;script&#62;alert(1)&#60;/script&#62;">]> <svg xmlns="http://www.w3.org/2000/svg">'
+        "&x;</svg>"]
+    assert scan_page(svg, "a.html", POLICY) == []  # an HTML parser expands no entities
+
+
+# --- the screen only ever lets through what no parse can make hostile ----------------------
+
+PIECES = [
+    SAFE_HEAD, "<p>本文 onclick と javascript: は文字</p>", '<a href="https://example.org/?a=1&b=2">x</a>',
+    '<a href="../x/">x</a>', '<a href="#s">x</a>', '<img src="a.png" alt="a">', NOSCRIPT, SVG_LINK,
+    '<a href="javascript:alert(1)">x</a>', '<a href=" javascript:x">', "<a href=&#106;avascript:x>",
+    "<img src=x onerror=alert(1)>", "<img src=x\fonerror=alert(1)>", '<img src="x"onerror=y>',
+    "<svg/onload=alert(1)>", "<!-- --!><img src=x onerror=alert(1)> -->",
+    '<script src="../../assets/javascripts/x.js" onload="alert(1)"></script>',
+    '<script src="../../assets/javascripts/x.js">alert(1)</script>',
+    "<script>var ok=1;</scriptx>alert(1)</script>", "<SCRIPT>alert(1)</SCRIPT>",
+    "<p title='<script src=\"../../assets/javascripts/x.js\">'><img src=x onerror=y></p></script>",
+    '<script>var ok=1;__md_scope=new URL("../..",location)</script>',
+    '<script type="application/json">{"a": 1}</script>', '<script type=module>x</script>',
+    "<iframe srcdoc='x'>", '<meta http-equiv="refresh" content="0">', "<base href=/>",
+    '<img srcset="a.png 1x, javascript:x 2x">', "<math><mi href=javascript:x>",
+    '<div><template shadowrootmode="open"><img src=x onerror=a()></template></div>',
+    "<noscript><meta http-equiv=refresh content=0></noscript>", "\r\n", "<", "'", '"',
+]
+GARBAGE = st.one_of(
+    st.text(st.sampled_from(list("<>/\"'= \t\n\r\f&#;:oneriscptahfvjx-!")), max_size=40),
+    st.lists(st.sampled_from([
+        "<", ">", "/", '"', "'", "=", " ", "\t", "\n", "\f", "&", "#", ";", ":", "on", "ON",
+        "load", "error", "script", "SCRIPT", "src", "href", "javascript", "svg", "animate", "set",
+        "values", "a", "img", "!--", "--", "noscript", "template", "style", "math", "&#106;",
+        "&colon;", "../../assets/javascripts/x.js", "var ok=1;", "application/json", "type"]),
+        max_size=30).map("".join),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), GARBAGE), max_size=8))
+def test_the_screen_passes_only_pages_no_parse_finds_anything_in(parts: list[str]) -> None:
+    page = "".join(parts)
+    if scan_page(page, "papers/x/index.html", POLICY) == []:
+        assert scan_page(page, "papers/x/index.html", POLICY, screen=False) == [], page
+
+
+def test_the_screen_passes_the_pages_a_build_writes(tmp_path: Path) -> None:
+    """Not a soundness test: the shortcut must actually be taken on real pages."""
+    page = (f"<!doctype html><html><head>{SAFE_HEAD}</head><body>"
+            '<a href="../../tags/llm/">LLM</a><p>x<sub>2</sub> と p &lt; 0.05</p></body></html>')
+    assert gate_module._certainly_clean(page.lower(), "papers/x/index.html", POLICY)

@@ -10,6 +10,7 @@ nothing is skipped without a word. Dotfiles (``.gitkeep``) are left alone.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable
@@ -22,6 +23,9 @@ from .textfile import relpath
 RECORD_SUFFIXES = (".yaml", ".yml")
 DATA_SUFFIXES = (".works.json",)
 """Generated data files that live beside author records."""
+_SAFE_NAME = re.compile(r"(?:[A-Za-z0-9_+][A-Za-z0-9._+-]*/)*[A-Za-z0-9_+][A-Za-z0-9._+-]*")
+"""Path parts of letters, digits, ``. _ - +``, none starting with ``.`` or ``-``."""
+_UNSAFE_CHAR = re.compile(r"[^A-Za-z0-9._+/-]")
 
 
 @dataclass
@@ -152,6 +156,14 @@ def name_problems(paths: Iterable[Path], root: Path) -> list[Problem]:
         if not rel.isascii() or not rel.isprintable():
             problems.append(Problem(rel, None, None, "file names must be printable ASCII: "
                                     "rename it after the arXiv id, e.g. 2503.04504.md"))
+        elif not _SAFE_NAME.fullmatch(rel):
+            # A name reaches the pages (edit links, page URLs): quotes, brackets, spaces or
+            # '&' there could end an attribute or a Markdown link.
+            bad = _UNSAFE_CHAR.search(rel)
+            problems.append(Problem(rel, None, None, f"file names may hold only letters, digits, "
+                                    f"'.', '_', '-' and '+', not {bad.group()!r}: rename it "
+                                    "after the arXiv id, e.g. 2503.04504.md" if bad else
+                                    "file names may not start with '-' or '.': rename it"))
         key = unicodedata.normalize("NFC", rel).casefold()
         if key in folded:
             problems.append(Problem(rel, None, None, f"differs from {folded[key]} only by case "

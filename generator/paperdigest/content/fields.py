@@ -1,7 +1,7 @@
 """The one declaration of every field: name, checker, text class, model attribute.
 
-``PAPER_FIELDS``, ``AUTHOR_FIELDS``, ``METRIC_FIELDS`` and ``PAGE_FIELDS`` list every key a
-digest, an author record, its ``metrics:`` block or a hand-written page may hold; the
+``PAPER_FIELDS``, ``AUTHOR_FIELDS`` and ``METRIC_FIELDS`` list every key a digest, an
+author record or its ``metrics:`` block may hold (hand-written pages: ``pages``); the
 loaders, the text rules (``textclass``) and the tools read these tables, the checkers come
 from ``schema`` and the bounds of figures from ``figures``.
 """
@@ -115,17 +115,6 @@ METRIC_FIELDS: tuple[Field, ...] = (
 EXTRA_METRIC = Field("*", text, TextClass.NAME, "extra")
 """Any other key of ``metrics:`` (``novelty: 49%``): a figure shown as written."""
 
-PAGE_FIELDS: tuple[Field, ...] = (
-    Field("title", text, TextClass.NAME, None),
-    Field("subtitle", text, TextClass.NAME, None),
-    Field("description", prose, TextClass.PROSE, None),
-    Field("author", text, TextClass.NAME, None),
-    Field("authors", ListOf(name, "names"), TextClass.NAME, None),
-)
-"""Front matter of hand-written pages that the theme prints as text. MkDocs reads the page
-itself (no model attribute); any other string key there is judged as a name, the strictest
-class (``page_text_class``)."""
-
 LINK_KEYS = tuple(f.name for f in AUTHOR_FIELDS if f.attr == "links")
 """Record keys that are profile links, in the order an author page shows them."""
 
@@ -147,13 +136,6 @@ def text_class(key: str) -> TextClass:
     """
     return _TEXT_CLASSES[key]
 
-
-def page_text_class(key: str) -> TextClass:
-    """The text class of a hand-written page's front-matter ``key``: declared, else NAME."""
-    return _PAGE_TEXT_CLASSES.get(key, TextClass.NAME)
-
-
-_PAGE_TEXT_CLASSES = {f.name: f.text for f in PAGE_FIELDS}
 
 _TEXT_CLASSES: dict[str, TextClass] = {
     **{f.name: f.text for table in (PAPER_FIELDS, AUTHOR_FIELDS) for f in table},

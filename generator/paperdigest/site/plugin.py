@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mkdocs.exceptions import Abort, PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..content.loader import LoadCache
@@ -25,6 +25,7 @@ from .outputs import project_content, site_outputs
 from .render import TEMPLATES_DIR
 from .rendercache import PageCache
 from .settings import PluginConfig, project_of
+from .staging import Staged
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -51,10 +52,14 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.page_cache: PageCache | None = None
         self.command = "build"
         self.site_dir: Path | None = None
+        self.dirty = False
+        self.staged: Staged | None = None
+        """The folder a build writes into until it passed (not under serve or --dirty)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defining this hook keeps the plugin, and so its cache, across serve rebuilds."""
         self.command = command
+        self.dirty = dirty
 
     @property
     def root(self) -> Path:
@@ -100,6 +105,13 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.site = site
         self.page_cache = (PageCache(project.cache_dir, config)
                            if project.cache_dir is not None else None)
+        if self.command != "serve" and not self.dirty:
+            # Written beside site_dir; on_post_build swaps it in once the gate passed.
+            try:
+                self.staged = Staged(Path(config.site_dir), strict=bool(config.strict))
+            except PaperdigestError as exc:
+                raise PluginError(str(exc)) from exc
+            config.site_dir = str(self.staged.folder)
         return config
 
     def _show_problems(self, config: MkDocsConfig, problems: Sequence[Problem]
@@ -167,6 +179,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """Defence in depth: every page body passes the HTML allowlist (sanitize.py)."""
         return rendercache.clean_of(page, html)
 
+    @event_priority(-100)  # last: the gate reads what every plugin wrote
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.page_cache is not None:
             cache = self.page_cache
@@ -191,11 +204,26 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 raise PluginError(str(exc)) from exc
             log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
                      f"{done.files} files")
+        if self.staged is not None:
+            staged, self.staged = self.staged, None
+            if staged.refused_by_strict():
+                staged.discard()  # MkDocs refuses the build right after this hook
+                return
+            try:
+                config.site_dir = str(staged.publish())
+            except PaperdigestError as exc:
+                raise PluginError(str(exc)) from exc
 
     def on_build_error(self, *, error: Exception) -> None:
-        """A disk, file or template error as ``path: what happened: what to do``, not a
-        traceback, for plain ``mkdocs build`` too (``builderrors``)."""
-        said = builderrors.message(error, self.site_dir)
+        """A refused build leaves nothing: its folder goes, the previous site stays. A disk,
+        file or template error reads ``path: what happened: what to do``, not a traceback,
+        for plain ``mkdocs build`` too (``builderrors``)."""
+        said = builderrors.message(error, self.staged.folder if self.staged else self.site_dir)
+        if self.staged is not None:
+            if said is not None and self.site_dir is not None:  # name the folder the user chose
+                said = said.replace(str(self.staged.folder), str(self.site_dir))
+            self.staged.discard()
+            self.staged = None
         if said is not None:
             raise Abort(f"paperdigest: {said}") from None
 
