@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..content import blocks
 from ..content.digest import section_number
 from ..content.ids import ArxivId, parse_arxiv_id
 
@@ -154,7 +155,8 @@ def _title_at(lines: list[str], i: int) -> tuple[int, str] | None:
     if _LINK.fullmatch(h[1].strip()) and arxiv_in(h[1]) is not None:
         return h  # "# [Title](https://arxiv.org/abs/…)"
     seen = 0
-    for line in lines[i + 1:]:
+    for j in range(i + 1, len(lines)):  # by index: a slice per heading makes import quadratic
+        line = lines[j]
         if not line.strip():
             continue
         if arxiv_in(line) is not None:
@@ -171,20 +173,8 @@ def _title_at(lines: list[str], i: int) -> tuple[int, str] | None:
 
 
 def _fenced(lines: list[str], start: int, end: int) -> set[int]:
-    """Indexes of lines inside closed fenced blocks between ``start`` and ``end``."""
-    inside: set[int] = set()
-    opened: tuple[str, int] | None = None
-    for i in range(start, end):
-        m = _FENCE.match(lines[i])
-        if m is None:
-            continue
-        if opened is None:
-            opened = (m.group(1), i)
-        elif m.group(1)[0] == opened[0][0] and len(m.group(1)) >= len(opened[0]) \
-                and not m.group(2):
-            inside.update(range(opened[1], i + 1))
-            opened = None
-    return inside
+    """Indexes of the code lines between ``start`` and ``end``, by the renderer's rules."""
+    return {start + k for k in blocks.scan("\n".join(lines[start:end])).code}
 
 
 def _digest_end(lines: list[str], start: int, end: int) -> int:
