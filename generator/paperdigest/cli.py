@@ -19,6 +19,7 @@ from .edit.importer import plan as plan_import
 from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .project import Project
 from .site.export import check_target, write_export
+from .site.pagemap import render_for_links
 from .site.render import RenderOptions, render_files, render_site
 from .site.settings import load_project, settings_problems
 
@@ -109,8 +110,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     if not project.papers_dir.is_dir():
         raise click.ClickException(f"no {project.rel(project.papers_dir)} folder in {root}: run "
                                    "this in the project folder or pass --config-file")
-    site, problems = check_content(project.content_dir, root=root,
-                                   include_drafts=project.drafts, pages_dir=project.docs_dir)
+    site, problems = check_content(
+        project.content_dir, root=root, include_drafts=project.drafts,
+        pages_dir=project.docs_dir, page_map=lambda s: render_for_links(s, project))
     problems = sorted([*problems, *settings_problems(project)], key=Problem.sort_key)
     shown = _selected(problems, root, paths)
     errors = [p for p in shown if p.severity == "error"]

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from ..errors import ContentError, ContentErrors, Problem, has_errors
 from . import blurb as blurbs
-from . import limits, pages, safety
+from . import limits, links, pages, safety
 from . import schema as s
 from .cache import FileCache
 from .digest import ParsedDigest, missing_sections, parse_digest
@@ -83,6 +83,9 @@ class Draft:
     body: ParsedDigest
     blurb: str
     tag_texts: list[str] = field(default_factory=list)
+    body_text: str = ""
+    """The body as written (after the front matter), for the lines of its links."""
+    body_line: int = 1
 
 
 def load_digest(path: Path, root: Path, problems: list[Problem]) -> Draft | None:
@@ -154,7 +157,7 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
     return Draft(
         path=rel, arxiv=arxiv, title=title, names=list(fields.get("authors", [])),
         date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
-        tag_texts=[*fields.get("tags", []), *hashtags],
+        tag_texts=[*fields.get("tags", []), *hashtags], body_text=body, body_line=body_line,
     )
 
 
@@ -360,11 +363,14 @@ def _replay(loaded: tuple[T, list[Problem]], out: list[Problem]) -> T:
 def check_content(
     content_dir: Path, *, root: Path | None = None, include_drafts: bool = False,
     cache: LoadCache | None = None, pages_dir: Path | None = None,
+    page_map: Callable[[Site], links.PageMap | None] | None = None,
 ) -> tuple[Site | None, list[Problem]]:
     """Load and validate everything; return the site (None if any error) and all problems.
 
     ``pages_dir`` (MkDocs' ``docs_dir``) is checked too when given: its pages get the rules
-    of digest bodies, and nothing there may shadow a generated page or an asset.
+    of digest bodies, and nothing there may shadow a generated page or an asset. With
+    ``page_map`` (the site's files, from ``site.pagemap``), the digests' links are judged
+    against it as the build judges them, once everything else is valid.
     """
     root = root or content_dir.parent
     found = find_content(content_dir, root, pages_dir)
@@ -381,9 +387,29 @@ def check_content(
     works = [w for w in _load_all(found.works, load_works, root,
                                   cache.works if cache else None, problems) if w]
     site = resolve(drafts, records, problems, dict(works))
+    if page_map is not None and not has_errors(problems):
+        problems.extend(_link_problems(site, drafts, page_map))
     if has_errors(problems):
         return None, sorted(problems, key=Problem.sort_key)
     return site, sorted(problems, key=Problem.sort_key)
+
+
+def _link_problems(site: Site, drafts: list[Draft],
+                   page_map: Callable[[Site], links.PageMap | None]) -> list[Problem]:
+    """The links of every digest that the build would refuse (the map is made only when
+    some digest has a link without a scheme)."""
+    by_path = {d.path: d for d in drafts if links.may_link(d.body_text)}
+    pages = page_map(site) if by_path else None
+    if pages is None:
+        return []
+    found: list[Problem] = []
+    for paper in site.papers:
+        draft = by_path.get(paper.source_path)
+        if draft is not None:
+            found.extend(links.link_problems(draft.path, pages.paper_page(paper),
+                                             paper.sections, draft.body_text, draft.body_line,
+                                             pages))
+    return found
 
 
 def load_site(content_dir: Path, *, root: Path | None = None,

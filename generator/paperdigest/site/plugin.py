@@ -1,8 +1,9 @@
 """The MkDocs plugin: thin hooks over ``loader`` and ``render``.
 
-``on_config`` loads and validates ``content/`` (so a content error stops the build before any
-page is read), ``on_files`` adds the rendered pages as virtual files, ``on_serve`` makes
-``mkdocs serve`` rebuild when a digest, record or template changes.
+``on_config`` loads and validates ``content/`` (so a content error, a digest's broken link
+included, stops the build before any page is read and is reported on the digest's line),
+``on_files`` adds the rendered pages as virtual files, ``on_serve`` makes ``mkdocs serve``
+rebuild when a digest, record or template changes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
 from . import cardbuild, errorpage, gate, paths, rendercache, search
+from .pagemap import render_for_links
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
 from .rendercache import PageCache
 from .settings import PluginConfig, project_of
@@ -71,7 +73,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                               "need the absolute address of the site")
         site, problems = check_content(project.content_dir, root=project.root,
                                        include_drafts=project.drafts, cache=self.cache,
-                                       pages_dir=project.docs_dir)
+                                       pages_dir=project.docs_dir,
+                                       page_map=lambda s: render_for_links(s, project))
         for problem in problems:
             if problem.severity == "warning":
                 # Logged as information: a warning here (LaTeX KaTeX cannot lay out) must not
