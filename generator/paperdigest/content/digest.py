@@ -185,6 +185,40 @@ def _trim(lines: list[str]) -> str:
     return "\n".join(lines[start:end])
 
 
+_TWEET_FENCE = re.compile(r"^\s*(`{3,}|'{3,}|~{3,})")
+_HASHTAGS_ONLY = re.compile(r"^(?:[#＃][^\s#＃]+\s*)+$")
+
+
+def split_tweet(body: str) -> tuple[str, str]:
+    """Section 8 as its tweet and what follows it.
+
+    The tweet is the first paragraph (or a block fenced with three backticks, tildes or
+    quotes) and a paragraph of only hashtags right after it; anything after that is a note:
+    shown on the page below the tweet, never posted with it.
+    """
+    lines = body.split("\n")
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    fence = _TWEET_FENCE.match(lines[i]) if i < len(lines) else None
+    close = next((j for j in range(i + 1, len(lines))
+                  if fence and lines[j].strip() == fence.group(1)), None)
+    if close is not None:
+        i = close + 1
+    else:
+        while i < len(lines) and lines[i].strip():
+            i += 1
+    j = i
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    k = j
+    while k < len(lines) and _HASHTAGS_ONLY.match(lines[k].strip()):
+        k += 1
+    if k > j and (k == len(lines) or not lines[k].strip()):
+        i = k
+    return "\n".join(lines[:i]).strip("\n"), "\n".join(lines[i:]).strip("\n")
+
+
 def missing_sections(sections: tuple[Section, ...]) -> list[int]:
     """Numbers of the sections that are absent."""
     present = {s.number for s in sections}

@@ -20,7 +20,7 @@ from . import blurb as blurbs
 from . import limits, links, pages, safety
 from . import schema as s
 from .cache import FileCache
-from .digest import ParsedDigest, missing_sections, parse_digest
+from .digest import ParsedDigest, missing_sections, parse_digest, split_tweet
 from .discover import find_content
 from .ids import (
     RESERVED_AUTHOR_SLUGS,
@@ -222,7 +222,9 @@ def _blurb(
     if "blurb" in fields:
         text, line, where = fields["blurb"], lines.get(("blurb",)), "blurb"
     elif section8 is not None:
-        text, line, where = blurbs.clean_blurb(section8.body), section8.line, "section 8"
+        # Only the tweet: a note written after it stays on the page, off the post.
+        text, line, where = (blurbs.clean_blurb(split_tweet(section8.body)[0]), section8.line,
+                             "section 8")
     else:
         return ""
     if where == "section 8" and not text.strip():

@@ -1,0 +1,87 @@
+"""Nothing a contributor writes is dropped without a word: every line of a digest's body
+reaches its page, or a problem names that line."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+from conftest import SECTIONS, digest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from paperdigest.content.blocks import EXTENSIONS
+from paperdigest.content.loader import check_digest, resolve
+from paperdigest.errors import has_errors
+from paperdigest.site import math as site_math
+from paperdigest.site import paths
+from paperdigest.site.render import render_site
+
+P = "content/papers/x.md"
+
+
+def page_html(text: str) -> tuple[str, list[int]]:
+    """The HTML of the digest's page and the lines the check names; ``("", lines)`` when
+    the check refuses the digest."""
+    draft, problems = check_digest(text, P)
+    named = [p.line for p in problems if p.line is not None]
+    if draft is None or has_errors(problems):
+        return "", named
+    site = resolve([draft], [], [])
+    page = render_site(site)[paths.paper(site.papers[0])]
+    body = page.split("\n---\n", 1)[1]
+    return markdown.markdown(body, extensions=[*EXTENSIONS, site_math.__name__]), named
+
+
+def test_a_note_after_the_tweet_is_shown_and_not_posted() -> None:
+    text = digest(sections=SECTIONS + "\n注: 著者の実装は未公開。\n")
+    draft, problems = check_digest(text, P)
+    assert draft is not None and not problems
+    assert draft.blurb == "再学習なしで異常検知 #異常検知 #ZeroShot"
+    html, _ = page_html(text)
+    assert "注: 著者の実装は未公開。" in html
+
+
+def test_hashtags_after_the_tweet_still_belong_to_it() -> None:
+    text = digest(sections=SECTIONS.replace(" #異常検知 #ZeroShot", "\n\n#異常検知 #ZeroShot"))
+    draft, _ = check_digest(text, P)
+    assert draft is not None and draft.blurb == "再学習なしで異常検知 #異常検知 #ZeroShot"
+
+
+def test_a_list_item_indented_one_space_too_far_is_an_error_on_its_line() -> None:
+    front = 'arxiv: "2503.04504"\nauthors:\n  - Sunghyun Ahn\n   - Youngwan Jo\n'
+    _, problems = check_digest(digest(front=front), P)
+    assert [(p.line, p.field) for p in problems] == [(4, "authors[0]")]
+    assert "'Sunghyun Ahn - Youngwan Jo' reads as one name" in problems[0].message
+
+
+LINES = ["plain zq{n} text", "- item zq{n}", "1. item zq{n}", "> quote zq{n}",
+         "### sub zq{n}", "**bold zq{n}**", "[link zq{n}](https://example.org/)",
+         "with `code zq{n}`", "    indented zq{n}", "  two spaces zq{n}", "\tTab zq{n}",
+         "```\ncode zq{n}\n```", "| a | b |\n|---|---|\n| zq{n} | c |", "!!! note\n    zq{n}",
+         "---\nafter rule zq{n}", "Setext zq{n}\n===", "x<br>zq{n}", "H<sub>zq{n}</sub>"]
+NOTES = ["", "", "note zq{n}", "- note item zq{n}", "> note quote zq{n}"]
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> str:
+    counter = iter(range(10_000))
+    sections = []
+    for number in range(1, 8):
+        paragraphs = [draw(st.sampled_from(LINES)).format(n=next(counter))
+                      for _ in range(draw(st.integers(1, 3)))]
+        gap = draw(st.sampled_from(["\n\n", "\n"]))
+        sections.append(f"## {number}. x\n\n" + gap.join(paragraphs) + "\n")
+    note = draw(st.sampled_from(NOTES)).format(n=next(counter))
+    sections.append(f"## 8. ツイート\n\n再学習なしで異常検知 #異常検知\n\n{note}\n")
+    return "\n".join(sections)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies())
+def test_every_line_reaches_the_page_or_is_named(sections: str) -> None:
+    text = digest(sections=sections)
+    html, named = page_html(text)
+    shown = re.sub(r"<[^>]+>", "", html)
+    for number, line in enumerate(text.split("\n"), 1):
+        for token in re.findall(r"zq\d+", line):
+            assert token in shown or number in named, (line, text)
