@@ -22,6 +22,7 @@ Python-Markdown, configured as ``mkdocs.yml`` is, renders as ``<pre><code>``.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,11 +149,21 @@ def normalised(text: str) -> tuple[list[str], list[int]]:
     return lines[:1] + [("" if _SPACES_ONLY.match(t) else t) for t in lines[1:]], owner
 
 
-@lru_cache(maxsize=16)
+_LOCK = threading.Lock()
+"""The fence preprocessor and the parser's join cache are shared: one scan at a time
+(``mkdocs serve`` builds on a thread of its own)."""
+
+
 def scan(text: str) -> Blocks:
     """Which lines of ``text`` (a whole Markdown document or body, lines split at ``\\n``)
     are code. The parser, the safety rules and the limits ask about the same body in turn:
     the last few answers are kept."""
+    with _LOCK:
+        return _scan(text)
+
+
+@lru_cache(maxsize=16)
+def _scan(text: str) -> Blocks:
     lines, owner = normalised(text)
     if not any("    " in t or "`" in t or "~" in t for t in lines):
         return Blocks(frozenset(), (), ())  # no fence, no four spaces anywhere: no code

@@ -28,6 +28,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -88,13 +89,19 @@ def _converter(extensions: tuple[str, ...]) -> markdown.Markdown:
     return md
 
 
+_LOCK = threading.Lock()
+"""The converters are shared: one conversion at a time."""
+
+
 def anchors_of(page: str, extensions: tuple[str, ...] = EXTENSIONS) -> frozenset[str]:
     """The ids a page's Markdown gives its HTML (front matter ignored): every ``id`` of the
     converted page and of its raw HTML, as MkDocs collects them."""
     text = _FRONT_MATTER.sub("", page, count=1)
     ids = _Ids()
     ids.feed(text)
-    ids.feed(_converter(extensions).convert(text))
+    with _LOCK:
+        html = _converter(extensions).convert(text)
+    ids.feed(html)
     return frozenset(ids.ids)
 
 
@@ -132,10 +139,11 @@ class Link:
 def links_of(sections: tuple[Section, ...], extensions: tuple[str, ...] = EXTENSIONS
              ) -> list[Link]:
     """Every ``<a href>`` and ``<img src>`` the sections give the page, in order."""
-    md = _converter(extensions)
-    md.convert("\n\n".join(f"## {s.number}\n\n{s.body}" for s in sections))
-    collect: _Collect = md.treeprocessors["paperdigest_links"]  # type: ignore[assignment]
-    return collect.found
+    with _LOCK:
+        md = _converter(extensions)
+        md.convert("\n\n".join(f"## {s.number}\n\n{s.body}" for s in sections))
+        collect: _Collect = md.treeprocessors["paperdigest_links"]  # type: ignore[assignment]
+        return collect.found
 
 
 def verdict(here: str, target: str, pages: PageMap) -> str | None:
