@@ -3,21 +3,23 @@ refuses, and both name the digest's line and the form that works."""
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from conftest import SECTIONS, digest
-from hypothesis import HealthCheck, given, settings
+from click.testing import CliRunner
+from conftest import REPO, SECTIONS, SITE_URL, digest, write_tree
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
-from paperdigest.content.loader import check_content
+from paperdigest.cli import main
 from paperdigest.site import plugin
-from paperdigest.site.pagemap import render_for_links
-from paperdigest.site.settings import load_project
 from test_site_build import build
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
@@ -42,8 +44,28 @@ def with_link(arxiv: str, target: str, text: str = "LoRA") -> str:
     return digest(arxiv, sections=SECTIONS.replace("UBnormalで最高精度。", body))
 
 
-def corpus(project: Make, targets: list[str]) -> tuple[Path, dict[str, str]]:
-    """A project with one digest per link target; ``{digest path: target}``."""
+PAGE_TARGETS = ["papers/2106.09685.md", "papers/2106.0968.md", "about.md", "about.md#about",
+                "about.md#nope", "authors/takuya-akiba.md", "../papers/2106.09685.md",
+                "papers/2106.09685/", "papers/2106.09685.md#section-3", "tags/llm.md"]
+"""Links from a hand-written page (``content/pages/p<n>.md``, at the root of the site)."""
+
+
+def _fresh_project(parent: Path, files: Mapping[str, str | bytes]) -> Path:
+    """What the ``project`` fixture makes, in a new folder under ``parent`` (hypothesis may
+    run a test body more than once with the same fixtures)."""
+    root = Path(tempfile.mkdtemp(dir=parent))
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace(
+        "site_url: https://paperdigest.example.org/", f"site_url: {SITE_URL}"), encoding="utf-8")
+    shutil.copytree(REPO / "site_templates", root / "site_templates")
+    write_tree(root, {"content/pages/about.md": "# About\n\nサンプル。\n", **files})
+    return root
+
+
+def corpus(project: Make | Path, targets: list[str], page_targets: list[str] = ()
+           ) -> tuple[Path, dict[str, str]]:
+    """A project with one digest per link target, and one hand-written page per page
+    target; ``{file: target}``."""
     files: dict[str, str | bytes] = {"content/papers/2106.09685.md": LORA,
                                      "content/authors/takuya-akiba.yaml": RECORD}
     where = {}
@@ -51,7 +73,11 @@ def corpus(project: Make, targets: list[str]) -> tuple[Path, dict[str, str]]:
         path = f"content/papers/2503.{20000 + i}.md"
         files[path] = with_link(f"2503.{20000 + i}", target)
         where[path] = target
-    root = project(files)
+    for i, target in enumerate(page_targets):
+        path = f"content/pages/p{i}.md"
+        files[path] = f"# Page {i}\n\nSee [this]({target}).\n"
+        where[path] = target
+    root = project(files) if callable(project) else _fresh_project(project, files)
     config = root / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "  - paperdigest\n", "  - paperdigest:\n      search: none\n      cards: false\n"),
@@ -60,12 +86,13 @@ def corpus(project: Make, targets: list[str]) -> tuple[Path, dict[str, str]]:
 
 
 def check_refuses(root: Path) -> set[str]:
-    """Digests whose links ``check`` refuses."""
-    project = load_project(root / "mkdocs.yml")
-    _, problems = check_content(project.content_dir, root=root, pages_dir=project.docs_dir,
-                                page_map=lambda s: render_for_links(s, project))
-    assert all(p.field == "link" for p in problems if p.severity == "error"), problems
-    return {p.path for p in problems if p.field == "link"}
+    """Digests whose links ``paperdigest check`` refuses."""
+    result = CliRunner().invoke(main, ["--root", str(root), "check", "--format", "json"])
+    problems = json.loads(result.stdout)["problems"]
+    errors = [p for p in problems if p["severity"] == "error"]
+    assert all(p["field"] == "link" for p in errors), errors
+    assert result.exit_code == (1 if errors else 0)
+    return {p["path"] for p in errors}
 
 
 def mkdocs_refuses(root: Path, where: Mapping[str, str], monkeypatch: pytest.MonkeyPatch
@@ -92,7 +119,8 @@ def mkdocs_refuses(root: Path, where: Mapping[str, str], monkeypatch: pytest.Mon
         logging.getLogger("mkdocs").removeHandler(handler)
     refused = set()
     for path in where:
-        page = f"papers/{Path(path).stem}.md"
+        page = (f"papers/{Path(path).stem}.md" if path.startswith("content/papers/")
+                else path.removeprefix("content/pages/"))
         if any(f"'{page}'" in w for w in warnings):
             refused.add(path)
     return refused
@@ -109,19 +137,22 @@ targets = st.builds(lambda p, n, s, a: p + n + s + a, st.sampled_from(PREFIXES),
                     st.sampled_from(ANCHORS)).filter(lambda t: t.strip() and t != "#")
 
 
-@settings(max_examples=1, deadline=None,
+@settings(max_examples=1, deadline=None, phases=[Phase.generate], database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(generated=st.lists(targets, min_size=40, max_size=40, unique=True))
-def test_check_and_mkdocs_refuse_the_same_links(project: Make, monkeypatch: pytest.MonkeyPatch,
+def test_check_and_mkdocs_refuse_the_same_links(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
                                                  generated: list[str]) -> None:
     """One build judges every form (a hypothesis draw of 40 and the listed ones)."""
     forms = list(dict.fromkeys([*LISTED, *ACCEPTED, "#nope", "2106.09685/", *generated]))
-    root, where = corpus(project, forms)
+    root, where = corpus(tmp_path, forms, PAGE_TARGETS)
     by_check = check_refuses(root)
     by_mkdocs = mkdocs_refuses(root, where, monkeypatch)
-    assert {where[p] for p in by_check} == {where[p] for p in by_mkdocs}
-    assert set(LISTED) <= {where[p] for p in by_check}
-    assert not set(ACCEPTED) & {where[p] for p in by_check}
+    assert by_check == by_mkdocs
+    assert {"content/pages/p1.md", "content/pages/p4.md"} <= by_check
+    from_digests = {where[p] for p in by_check if p.startswith("content/papers/")}
+    assert set(LISTED) <= from_digests
+    assert not set(ACCEPTED) & from_digests
 
 
 def test_the_build_names_the_digest_line_and_the_form_that_works(project: Make,

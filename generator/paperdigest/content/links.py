@@ -136,14 +136,18 @@ class Link:
     target: str
 
 
-def links_of(sections: tuple[Section, ...], extensions: tuple[str, ...] = EXTENSIONS
-             ) -> list[Link]:
-    """Every ``<a href>`` and ``<img src>`` the sections give the page, in order."""
+def links_of(text: str, extensions: tuple[str, ...] = EXTENSIONS) -> list[Link]:
+    """Every ``<a href>`` and ``<img src>`` Python-Markdown makes of ``text``, in order."""
     with _LOCK:
         md = _converter(extensions)
-        md.convert("\n\n".join(f"## {s.number}\n\n{s.body}" for s in sections))
+        md.convert(text)
         collect: _Collect = md.treeprocessors["paperdigest_links"]  # type: ignore[assignment]
         return collect.found
+
+
+def shown(sections: tuple[Section, ...]) -> str:
+    """The part of a digest its page shows as written: the sections' bodies."""
+    return "\n\n".join(f"## {s.number}\n\n{s.body}" for s in sections)
 
 
 def verdict(here: str, target: str, pages: PageMap) -> str | None:
@@ -224,12 +228,13 @@ def may_link(body: str) -> bool:
     return _RELATIVE.search(body) is not None
 
 
-def link_problems(path: str, here: str, sections: tuple[Section, ...], body: str,
-                  body_line: int, pages: PageMap) -> list[Problem]:
-    """A problem for every link of a digest's sections that the build would refuse."""
-    if not may_link(body):
+def link_problems(path: str, here: str, text: str, body: str, body_line: int,
+                  pages: PageMap) -> list[Problem]:
+    """A problem for every link of ``text`` (what the page ``here`` shows of the file
+    ``path``, whose body starts on ``body_line``) that the build would refuse."""
+    if not may_link(text):
         return []
-    bad = [(link, why) for link in links_of(sections, pages.extensions)
+    bad = [(link, why) for link in links_of(text, pages.extensions)
            if (why := verdict(here, link.target, pages)) is not None]
     problems = []
     where = _lines_of(body, body_line, [link.target for link, _ in bad])

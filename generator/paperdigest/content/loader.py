@@ -390,18 +390,29 @@ def check_content(
                                   cache.works if cache else None, problems) if w]
     site = resolve(drafts, records, problems, dict(works))
     if page_map is not None and not has_errors(problems):
-        problems.extend(_link_problems(site, drafts, page_map))
+        problems.extend(_link_problems(site, drafts, found.pages, pages_dir, root, page_map))
     if has_errors(problems):
         return None, sorted(problems, key=Problem.sort_key)
     return site, sorted(problems, key=Problem.sort_key)
 
 
-def _link_problems(site: Site, drafts: list[Draft],
+def _link_problems(site: Site, drafts: list[Draft], hand_written: list[Path],
+                   pages_dir: Path | None, root: Path,
                    page_map: Callable[[Site], links.PageMap | None]) -> list[Problem]:
-    """The links of every digest that the build would refuse (the map is made only when
-    some digest has a link without a scheme)."""
+    """The links of every digest and hand-written page that the build would refuse (the
+    map is made only when one of them has a link without a scheme)."""
     by_path = {d.path: d for d in drafts if links.may_link(d.body_text)}
-    pages = page_map(site) if by_path else None
+    written: list[tuple[str, str, str, int]] = []  # path, page, body, first line
+    for path in hand_written:
+        if pages_dir is None or path.suffix != ".md":
+            continue
+        rel, ignored = relpath(path, root), list[Problem]()
+        text = read_text(path, rel, ignored, limits.MAX_DIGEST_BYTES)
+        if text is not None:
+            _, body, line = split_front_matter(text.replace("\r\n", "\n"), rel, ignored)
+            if links.may_link(body):
+                written.append((rel, path.relative_to(pages_dir).as_posix(), body, line))
+    pages = page_map(site) if by_path or written else None
     if pages is None:
         return []
     found: list[Problem] = []
@@ -409,8 +420,10 @@ def _link_problems(site: Site, drafts: list[Draft],
         draft = by_path.get(paper.source_path)
         if draft is not None:
             found.extend(links.link_problems(draft.path, pages.paper_page(paper),
-                                             paper.sections, draft.body_text, draft.body_line,
-                                             pages))
+                                             links.shown(paper.sections), draft.body_text,
+                                             draft.body_line, pages))
+    for rel, here, body, line in written:
+        found.extend(links.link_problems(rel, here, body, body, line, pages))
     return found
 
 
