@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -129,10 +128,13 @@ def _fenced(lines: list[str]) -> tuple[list[tuple[int, int, str]], list[tuple[in
 
 
 @lru_cache(maxsize=1)
-def _table_test() -> Callable[[str], bool]:
+def _table_processor() -> TableProcessor:
+    return next(p for p in _markdown().parser.blockprocessors if isinstance(p, TableProcessor))
+
+
+def is_table(block: str) -> bool:
     """Python-Markdown's own test of whether a block is a table (the ``tables`` extension)."""
-    table = next(p for p in _markdown().parser.blockprocessors if isinstance(p, TableProcessor))
-    return lambda block: table.test(None, block)  # type: ignore[arg-type]
+    return bool(_table_processor().test(None, block))  # type: ignore[arg-type]
 
 
 def normalised(text: str) -> tuple[list[str], list[int]]:
@@ -175,7 +177,7 @@ def _scan(text: str) -> Blocks:
         doc.append((first, ws + _PLACEHOLDER.format(k)))
         at = end
     doc.extend(enumerate(lines[at:], at))
-    parser = BlockParser(_table_test(), fences, lines)
+    parser = BlockParser(is_table, fences, lines)
     try:
         parser.chunk(Node("div"), doc)
     except TooCostly:

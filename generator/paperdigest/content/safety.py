@@ -26,13 +26,9 @@ import bisect
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
-
-import markdown
-from markdown.extensions.tables import TableProcessor
 
 from ..errors import Problem
 from . import blocks
@@ -133,14 +129,6 @@ def _blank(m: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", m.group())
 
 
-@lru_cache(maxsize=1)
-def _table_test() -> Callable[[str], bool]:
-    """Python-Markdown's own test of whether a block is a table (the ``tables`` extension)."""
-    md = markdown.Markdown(extensions=["tables"])
-    table = next(p for p in md.parser.blockprocessors if isinstance(p, TableProcessor))
-    return lambda block: table.test(None, block)  # type: ignore[arg-type]
-
-
 def _mask_code(text: str) -> str:
     """Blank out inline code spans, keeping offsets and line breaks.
 
@@ -148,7 +136,7 @@ def _mask_code(text: str) -> str:
     spans are masked line by line. Whether a block is a table is decided by the renderer's
     own test: a block with a ``|`` that is not a table is a paragraph.
     """
-    if "\n" in text and "|" in text and _table_test()(text):
+    if "\n" in text and "|" in text and blocks.is_table(text):
         return "\n".join(_CODE_SPAN.sub(_blank, line) for line in text.split("\n"))
     return _CODE_SPAN.sub(_blank, text)
 
