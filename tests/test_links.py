@@ -176,3 +176,17 @@ def test_a_digest_linking_right_builds(project: Make, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "papers" / "2503.20000" / "index.html").read_text("utf-8")
     assert 'href="../2106.09685/"' in html
+
+
+def test_many_broken_links_are_judged_in_linear_time() -> None:
+    from growth import assert_linear
+    from paperdigest.content.links import PageMap, link_problems
+
+    def run(n: int) -> None:
+        pages = PageMap(frozenset(f"papers/2503.{k:05d}.md" for k in range(n)),
+                        lambda uri: None, lambda paper: "")
+        body = "\n\n".join(f"[p{k}](2503.{k:05d}x.md)" for k in range(n))
+        found = link_problems("content/papers/x.md", "papers/x.md", body, body, 1, pages)
+        assert len(found) == n
+
+    assert_linear(run, 200, label="broken links")

@@ -47,6 +47,9 @@ _RELATIVE = re.compile(r"\]\s*\(\s*<?\s*(?![A-Za-z][A-Za-z0-9+.\-]*:|//)|^[ ]{0,
                        r"\s*<?(?![A-Za-z][A-Za-z0-9+.\-]*:|//)", re.MULTILINE)
 """Where a body might hold a link without a scheme: only such bodies are converted."""
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+MAX_SUGGESTIONS = 20
+"""Broken links of one file for which the intended page is looked for (a fuzzy search over
+every page of the site); the others get the general advice."""
 
 
 class _Ids(HTMLParser):
@@ -119,6 +122,15 @@ class PageMap:
     extensions: tuple[str, ...] = EXTENSIONS
     """The site's Markdown extensions (the plugin adds its math extension)."""
     _anchors: dict[str, frozenset[str]] = field(default_factory=dict)
+    _stems: dict[str, list[str]] = field(default_factory=dict)
+
+    def by_stem(self, stem: str) -> list[str]:
+        """Pages whose file name is ``stem`` + ``.md``, in order."""
+        if not self._stems:
+            for f in sorted(self.files):
+                if f.endswith(".md"):
+                    self._stems.setdefault(posixpath.basename(f)[:-3], []).append(f)
+        return self._stems.get(stem, [])
 
     def anchors(self, uri: str) -> frozenset[str]:
         if uri not in self._anchors:
@@ -180,8 +192,7 @@ def suggestion(here: str, target: str, pages: PageMap) -> str | None:
     uri = resolve(here, unquote(path)) if path else here
     if uri not in pages.files:
         stem = posixpath.splitext(posixpath.basename(unquote(path).rstrip("/")))[0]
-        by_stem = sorted(f for f in pages.files if f.endswith(".md") and
-                         posixpath.splitext(posixpath.basename(f))[0] == stem)
+        by_stem = pages.by_stem(stem)
         folder = posixpath.dirname(uri)
         exact = [f for f in by_stem if posixpath.dirname(f) == folder] or by_stem
         if exact:
@@ -238,8 +249,8 @@ def link_problems(path: str, here: str, text: str, body: str, body_line: int,
            if (why := verdict(here, link.target, pages)) is not None]
     problems = []
     where = _lines_of(body, body_line, [link.target for link, _ in bad])
-    for (link, why), line in zip(bad, where, strict=True):
-        better = suggestion(here, link.target, pages)
+    for n, ((link, why), line) in enumerate(zip(bad, where, strict=True)):
+        better = suggestion(here, link.target, pages) if n < MAX_SUGGESTIONS else None
         if better:
             fix = f"write [{link.text}]({better})"
         elif "anchor" in why:
