@@ -97,6 +97,31 @@ def test_scanner_agrees_with_python_markdown(text: str) -> None:
     _compare(text)
 
 
+PIECES = ["", " ", "  ", "   ", "    ", "\t", "> ", ">", "- ", "* ", "1. ", "+ ", "!!! note ",
+          "# ", "## ", "| "]
+NESTED_SPECIAL = ["", "", "```", "~~~", "````", "```py", "---", "***", "===", "- ", "> ",
+                  "!!! note", "[r]: http://x", "|---|---|"]
+
+
+@st.composite
+def nested(draw: st.DrawFn) -> str:
+    """Lines under up to four prefixes each (quotes, list markers, indents, admonitions)."""
+    lines = []
+    for n in range(draw(st.integers(1, 25))):
+        prefix = "".join(draw(st.lists(st.sampled_from(PIECES), max_size=4)))
+        if draw(st.integers(0, 3)) == 0:
+            lines.append(prefix + draw(st.sampled_from(NESTED_SPECIAL)))
+        else:
+            lines.append(f"{prefix}zq{n} x")
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nested())
+def test_scanner_agrees_on_nested_blocks(text: str) -> None:
+    _compare(text)
+
+
 EXAMPLES = [
     "para\n\n    code zq1",
     "para\n    zq1 continues",
@@ -170,6 +195,20 @@ def test_indentation_variants_never_hide_an_attribute_list(
     from paperdigest.content.loader import check_digest
     gap = "\n" if blank else ""
     body = f"{lead}{first}\n{gap}{indent}{ATTACK}"
+    _, problems = check_digest(_section3(body), "content/papers/x.md")
+    if _renders_the_attribute(body):
+        assert any("data-pagefind-meta" in p.message for p in problems), body
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["", "text", "- item", "> quote", "### h", "!!! note",
+                                 "    indented", "```", "1. one"]), max_size=5),
+       st.lists(st.sampled_from(PIECES), max_size=3))
+def test_no_nesting_hides_an_attribute_list(before: list[str], prefix: list[str]) -> None:
+    """Whatever precedes it and however it is nested, an attribute list the page would carry
+    is refused by the check."""
+    from paperdigest.content.loader import check_digest
+    body = "\n".join([*before, "".join(prefix) + ATTACK])
     _, problems = check_digest(_section3(body), "content/papers/x.md")
     if _renders_the_attribute(body):
         assert any("data-pagefind-meta" in p.message for p in problems), body
