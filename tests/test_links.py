@@ -190,3 +190,14 @@ def test_many_broken_links_are_judged_in_linear_time() -> None:
         assert len(found) == n
 
     assert_linear(run, 200, label="broken links")
+
+
+def test_an_old_style_digest_links_from_its_own_folder(project: Make) -> None:
+    """``papers/hep-th/9711200.md`` sits a folder deeper: the fix says so."""
+    root = project({"content/papers/2106.09685.md": LORA,
+                    "content/papers/hep-th/9711200.md": with_link("hep-th/9711200",
+                                                                  "2106.09685.md")})
+    result = CliRunner().invoke(main, ["--root", str(root), "check"])
+    assert result.exit_code == 1
+    assert ("link: '2106.09685.md': no page or file of the site is there — write "
+            "[LoRA](../2106.09685.md)") in result.output
