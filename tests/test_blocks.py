@@ -212,3 +212,22 @@ def test_no_nesting_hides_an_attribute_list(before: list[str], prefix: list[str]
     _, problems = check_digest(_section3(body), "content/papers/x.md")
     if _renders_the_attribute(body):
         assert any("data-pagefind-meta" in p.message for p in problems), body
+
+
+def test_a_body_too_costly_to_follow_is_reported_not_followed() -> None:
+    from paperdigest.content import limits
+    for body in ("### h\n" * 20_000, "---\n" * 20_000, ">" * 60 + "     x",
+                 "    x\n\n" + "- a\n" * 10):
+        scanned = blocks.scan(body)
+        found = [p.message for p in limits.body_problems("x.md", body)]
+        assert scanned.exhausted == any("too costly" in m for m in found), body[:20]
+    assert blocks.scan("### h\n" * 20_000).exhausted
+    assert blocks.scan(">" * 60 + "     x").exhausted
+    assert not blocks.scan("    x\n\n" + "- a\n" * 10).exhausted
+
+
+def test_the_scanner_grows_linearly_with_the_body() -> None:
+    from growth import assert_linear
+    unit = "段落です。\n\n- 項目\n    - 入れ子\n\n```python\nx = 1\n```\n\n    code\n\n> 引用\n\n"
+    assert_linear(lambda n: blocks.scan("    y\n\n" + unit * n + f"<!-- {n} -->"), 200,
+                  label="scan")

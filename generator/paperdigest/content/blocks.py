@@ -151,6 +151,21 @@ def normalised(text: str) -> tuple[list[str], list[int]]:
     return lines[:1] + [("" if _SPACES_ONLY.match(t) else t) for t in lines[1:]], owner
 
 
+_SHORT = 500
+"""Lines of a block below which peeling it line by line stays well under ``MAX_WORK``."""
+
+
+def _short_blocks(lines: list[str]) -> bool:
+    """Whether every run of non-blank lines is shorter than ``_SHORT`` (so the body cannot
+    be too costly to read, and a body without code need not be parsed at all)."""
+    run = 0
+    for t in lines:
+        run = run + 1 if t else 0
+        if run >= _SHORT:
+            return False
+    return True
+
+
 _LOCK = threading.Lock()
 """The fence preprocessor and the parser's join cache are shared: one scan at a time
 (``mkdocs serve`` builds on a thread of its own)."""
@@ -167,7 +182,7 @@ def scan(text: str) -> Blocks:
 @lru_cache(maxsize=16)
 def _scan(text: str) -> Blocks:
     lines, owner = normalised(text)
-    if not any("    " in t or "`" in t or "~" in t for t in lines):
+    if not any("    " in t or "`" in t or "~" in t for t in lines) and _short_blocks(lines):
         return Blocks(frozenset(), (), ())  # no fence, no four spaces anywhere: no code
     fences, unclosed = _fenced(lines)
     doc: list[Line] = []
