@@ -76,7 +76,24 @@ class _Collect(Treeprocessor):
                 self.found.append(Link(str(element.get("alt") or ""), str(element.get("src"))))
 
 
+class _Watched(dict[str, tuple[str, str]]):
+    """``Markdown.references`` that remembers which ids the text looked up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return super().__contains__(key)
+
+    def clear(self) -> None:
+        super().clear()
+        self.asked = set()
+
+
 _CONVERTERS: dict[tuple[str, ...], markdown.Markdown] = {}
+_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\[\]]*)\]:", re.MULTILINE)
 
 
 def _converter(extensions: tuple[str, ...]) -> markdown.Markdown:
@@ -87,6 +104,7 @@ def _converter(extensions: tuple[str, ...]) -> markdown.Markdown:
         md = markdown.Markdown(extensions=list(extensions), extension_configs={
             "pymdownx.highlight": {"anchor_linenums": False}})
         md.treeprocessors.register(_Collect(md), "paperdigest_links", 0)
+        md.references = _Watched()
         _CONVERTERS[extensions] = md
     md.reset()
     return md
@@ -155,6 +173,27 @@ def links_of(text: str, extensions: tuple[str, ...] = EXTENSIONS) -> list[Link]:
         md.convert(text)
         collect: _Collect = md.treeprocessors["paperdigest_links"]  # type: ignore[assignment]
         return collect.found
+
+
+def unused_references(path: str, text: str, body: str, body_line: int) -> list[Problem]:
+    """A problem for every link reference (``[id]: url``) of ``text`` that no link uses: the
+    page drops it without a word."""
+    if _DEFINITION.search(text) is None:
+        return []
+    with _LOCK:
+        md = _converter(EXTENSIONS)
+        md.convert(text)
+        refs: _Watched = md.references  # type: ignore[assignment]
+        unused = sorted(set(refs) - refs.asked)
+    problems = []
+    for ref in unused:
+        line = next((body_line + i for i, row in enumerate(body.split("\n"))
+                     if (m := _DEFINITION.match(row)) and m.group(1).strip().lower() == ref),
+                    None)
+        problems.append(Problem(path, line, "link", f"the link reference '[{ref}]: …' is used "
+                                f"by no link, so the page does not show it: write [text][{ref}] "
+                                "where it belongs, or delete it"))
+    return problems
 
 
 def shown(sections: tuple[Section, ...]) -> str:

@@ -152,6 +152,7 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
     problems.extend(_count_problems(rel, fields, lines, hashtags))
     problems.extend(safety.digest_problems(
         rel, fields, lines, body, body_line, (parsed.title, parsed.title_line), hashtags))
+    problems.extend(links.unused_references(rel, links.shown(parsed.sections), body, body_line))
     if arxiv is None or not title or has_errors(problems[before:]):
         return None
     return Draft(
