@@ -97,3 +97,18 @@ def test_every_line_reaches_the_page_or_is_named(sections: str) -> None:
     for number, line in enumerate(text.split("\n"), 1):
         for token in re.findall(r"zq\d+", line):
             assert token in html or number in named, (line, text)
+
+
+def test_the_blurb_and_the_importer_end_the_tweet_in_the_same_place() -> None:
+    """One rule: the tweet the blurb is made of is the tweet a dump's digest ends after."""
+    from paperdigest.content.digest import split_tweet
+    from paperdigest.edit.dumps import read_dump
+    for after in ["#異常検知 #ZeroShot", "```\n再学習なしで異常検知\n```", "'''\n再学習なし\n'''"]:
+        section8 = f"{after}\n\n#タグ\n\n以上です。"
+        dump = digest(sections=SECTIONS.replace("再学習なしで異常検知 #異常検知 #ZeroShot\n",
+                                                section8 + "\n"), front="")
+        found = read_dump(dump)
+        tweet, note = split_tweet(section8)
+        assert note == "以上です。"
+        assert found.digests[0].text.rstrip().endswith(tweet.split("\n")[-1])
+        assert [s.text for s in found.skipped] == ["以上です。"]

@@ -185,37 +185,53 @@ def _trim(lines: list[str]) -> str:
     return "\n".join(lines[start:end])
 
 
-_TWEET_FENCE = re.compile(r"^\s*(`{3,}|'{3,}|~{3,})")
+_TWEET_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,}|'{3,})[ \t]*([^`\s]*)[^`]*$")
+_TWEET_STOP = re.compile(r"^[ ]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|#{1,6}[ \t]"
+                         r".*\S.*)$")
+"""A separator (``---``, ``***``, ``___``) or a heading: the tweet's paragraph ends there."""
 _HASHTAGS_ONLY = re.compile(r"^(?:[#＃][^\s#＃]+\s*)+$")
 
 
-def split_tweet(body: str) -> tuple[str, str]:
-    """Section 8 as its tweet and what follows it.
+def tweet_end(lines: list[str], start: int = 0, end: int | None = None) -> int:
+    """The index after the tweet that starts at ``lines[start]`` (blank lines skipped).
 
-    The tweet is the first paragraph (or a block fenced with three backticks, tildes or
-    quotes) and a paragraph of only hashtags right after it; anything after that is a note:
-    shown on the page below the tweet, never posted with it.
+    The tweet is its first paragraph, or a block fenced with three backticks, tildes or
+    quotes, and a paragraph of only hashtags right after it. One rule for the blurb of a
+    digest (``split_tweet``) and for where a digest of a dump ends (``edit/dumps.py``).
     """
-    lines = body.split("\n")
-    i = 0
-    while i < len(lines) and not lines[i].strip():
+    end = len(lines) if end is None else end
+    i = start
+    while i < end and not lines[i].strip():
         i += 1
-    fence = _TWEET_FENCE.match(lines[i]) if i < len(lines) else None
-    close = next((j for j in range(i + 1, len(lines))
-                  if fence and lines[j].strip() == fence.group(1)), None)
-    if close is not None:
-        i = close + 1
-    else:
-        while i < len(lines) and lines[i].strip():
-            i += 1
+    if i < end and (m := _TWEET_FENCE.match(lines[i])):
+        close = next((j for j in range(i + 1, end)
+                      if (c := _TWEET_FENCE.match(lines[j])) and c.group(1)[0] == m.group(1)[0]
+                      and not c.group(2)), None)
+        if close is not None:
+            return _hashtags_after(lines, close + 1, end)
+    while i < end and lines[i].strip() and not _TWEET_STOP.match(lines[i]):
+        i += 1
+    return _hashtags_after(lines, i, end)
+
+
+def _hashtags_after(lines: list[str], i: int, end: int) -> int:
+    """Past a paragraph of hashtags that follows the tweet after a blank line, if there is one."""
     j = i
-    while j < len(lines) and not lines[j].strip():
+    while j < end and not lines[j].strip():
         j += 1
     k = j
-    while k < len(lines) and _HASHTAGS_ONLY.match(lines[k].strip()):
+    while k < end and lines[k].strip() and _HASHTAGS_ONLY.match(lines[k].strip()):
         k += 1
-    if k > j and (k == len(lines) or not lines[k].strip()):
-        i = k
+    if k > j and (k == end or not lines[k].strip()):
+        return k
+    return i
+
+
+def split_tweet(body: str) -> tuple[str, str]:
+    """Section 8 as its tweet and what follows it: a note, shown on the page below the tweet,
+    never posted with it."""
+    lines = body.split("\n")
+    i = tweet_end(lines)
     return "\n".join(lines[:i]).strip("\n"), "\n".join(lines[i:]).strip("\n")
 
 
