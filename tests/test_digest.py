@@ -62,8 +62,17 @@ def test_problems_are_reported_with_lines() -> None:
 def test_unclosed_fence_is_reported() -> None:
     parsed = parse_digest("# T\n\n## 1. a\n\n```\ncode\n")
     assert [(p.line, p.message) for p in parsed.problems] == [
-        (5, "code block opened with ``` is never closed: add a closing ``` line"),
+        (5, "code block opened with ``` is never closed, so it shows as text: add a closing "
+            "``` line, indented as the opening one"),
     ]
+
+
+def test_a_fence_closed_with_another_indent_is_text_and_reported() -> None:
+    """The renderer shows a fence whose lines or closing fence are less indented as text: the
+    headings after it are headings, and the fence is reported."""
+    parsed = parse_digest("# T\n\n## 1. a\n\n  ```\n  x\n```\n\n## 2. b\n\ny\n")
+    assert [s.number for s in parsed.sections] == [1, 2]
+    assert [p.line for p in parsed.problems] == [5]
 
 
 def test_trailing_separator_of_a_dump_is_dropped() -> None:

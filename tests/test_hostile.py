@@ -926,13 +926,14 @@ OVERRIDE = '\n{% block announce %}<div onmouseover="alert(1)">x</div>{% endblock
 
 @pytest.mark.slow
 def test_a_refused_build_leaves_the_previous_site_untouched(project: Make) -> None:
-    root = project({P: digest()})
+    root = project({P: digest(added="2025-03-07")})
     site = root / "site"
     assert mkdocs_build(root, site).returncode == 0
     before = tree_bytes(site)
     main = root / "site_templates" / "overrides" / "main.html"
     template = main.read_text(encoding="utf-8")
-    about = (root / PG).read_text(encoding="utf-8")
+    config = root / "mkdocs.yml"
+    settings = config.read_text(encoding="utf-8")
     refusals: list[tuple[str, Callable[[], None], Callable[[], None], str]] = [
         ("check: a redirect page and a hostile file name",
          lambda: write_tree(root, {"content/pages/go.md": REDIRECT_PAGE,
@@ -945,9 +946,12 @@ def test_a_refused_build_leaves_the_previous_site_untouched(project: Make) -> No
          lambda: main.write_text(template + OVERRIDE, encoding="utf-8"),
          lambda: main.write_text(template, encoding="utf-8"),
          "the built site contains executable code"),
-        ("--strict: a broken link",
-         lambda: (root / PG).write_text(about + "\n[x](missing.md)\n", encoding="utf-8"),
-         lambda: (root / PG).write_text(about, encoding="utf-8"),
+        # A link in a page is the check's (same verdict); a nav entry is MkDocs' own warning.
+        ("--strict: a nav entry to no page",
+         lambda: config.write_text(settings.replace("  - このサイトについて: about.md",
+                                                    "  - このサイトについて: about.md\n"
+                                                    "  - x: missing.md"), encoding="utf-8"),
+         lambda: config.write_text(settings, encoding="utf-8"),
          "in strict mode"),
     ]
     for what, break_it, mend_it, message in refusals:

@@ -1,8 +1,8 @@
 """Parsing the body of a digest: title, arXiv link and the eight sections.
 
 Pure text in, ``ParsedDigest`` out; problems are collected with their line numbers instead
-of raised, so one pass reports everything. Fenced code is tracked so that ``# comment``
-lines inside code are never taken for headings.
+of raised, so one pass reports everything. Which lines are code comes from ``blocks.scan``
+(the renderer's rules), so that ``# comment`` lines inside code are never taken for headings.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Problem
+from . import blocks
 from .model import SECTION_TITLES, Section
 
 _ATX = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _VIEW_PAPER = re.compile(r"^\s*\[\s*View Paper\s*\]\(\s*<?(?P<url>[^)\s>]+)>?\s*\)\s*$", re.I)
 _MARKERS = frozenset("#`~[-*+0123456789")
 """First characters of the lines the parser cares about; all other lines are skipped fast."""
@@ -76,40 +76,33 @@ def parse_digest(text: str, first_line: int = 1, path: str = "") -> ParsedDigest
     # (number, heading, heading line, index of first body line)
     starts: list[tuple[int, str, int, int]] = []
     preamble: list[int] = []
-    fence: tuple[str, int] | None = None
+    scanned = blocks.scan(text)
+    code = scanned.code
     item_indent: int | None = None  # indent of the list item the text is in, if any
     for index, line in enumerate(lines):
         lineno = first_line + index
         first = line.lstrip(" \t")[:1]
+        if index in code:
+            continue
         if first not in _MARKERS:
-            if not starts and fence is None and line.strip():
+            if not starts and line.strip():
                 preamble.append(lineno)
             if line[:1] not in ("", " ", "\t"):
                 item_indent = None
             continue
-        if fence is None:
-            item = _LIST_ITEM.match(line)
-            if item:
-                indent = len(item.group(1))
-                if item_indent is not None and item_indent < indent < item_indent + 4:
-                    problems.append(Problem(
-                        path, lineno, None, f"a nested list item must be indented by "
-                        f"{item_indent + 4} spaces (it has {indent}); otherwise it shows as "
-                        "an item of the outer list",
-                    ))
-                item_indent = indent if item_indent is None or indent < item_indent + 4 else (
-                    item_indent)
-            elif line[:1] not in (" ", "\t"):
-                item_indent = None
-        fm = _FENCE.match(line) if first in "`~" else None
-        if fence is not None:
-            closes = fm and fm.group(1)[0] == fence[0][0] and len(fm.group(1)) >= len(fence[0])
-            if closes and fm and not fm.group(2).strip():
-                fence = None
-            continue
-        if fm:
-            fence = (fm.group(1), lineno)
-            continue
+        item = _LIST_ITEM.match(line)
+        if item:
+            indent = len(item.group(1))
+            if item_indent is not None and item_indent < indent < item_indent + 4:
+                problems.append(Problem(
+                    path, lineno, None, f"a nested list item must be indented by "
+                    f"{item_indent + 4} spaces (it has {indent}); otherwise it shows as "
+                    "an item of the outer list",
+                ))
+            item_indent = indent if item_indent is None or indent < item_indent + 4 else (
+                item_indent)
+        elif line[:1] not in (" ", "\t"):
+            item_indent = None
         heading = _ATX.match(line)
         if heading and len(heading.group(1)) in (1, 2):
             level, content = len(heading.group(1)), (heading.group(2) or "").strip()
@@ -139,10 +132,11 @@ def parse_digest(text: str, first_line: int = 1, path: str = "") -> ParsedDigest
                 url, url_line = vm["url"], lineno
             elif line.strip() and line.strip() != "---":
                 preamble.append(lineno)
-    if fence is not None:
+    for index, fence in scanned.unclosed:
         problems.append(
-            Problem(path, fence[1], None, f"code block opened with {fence[0]} is never closed: "
-                        f"add a closing {fence[0]} line")
+            Problem(path, first_line + index, None, f"code block opened with {fence} is never "
+                    f"closed, so it shows as text: add a closing {fence} line, indented as the "
+                    "opening one")
         )
     if preamble:
         problems.append(
@@ -189,6 +183,56 @@ def _trim(lines: list[str]) -> str:
     while end > start and (not lines[end - 1].strip() or lines[end - 1].strip() == "---"):
         end -= 1
     return "\n".join(lines[start:end])
+
+
+_TWEET_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,}|'{3,})[ \t]*([^`\s]*)[^`]*$")
+_TWEET_STOP = re.compile(r"^[ ]{0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|#{1,6}[ \t]"
+                         r".*\S.*)$")
+"""A separator (``---``, ``***``, ``___``) or a heading: the tweet's paragraph ends there."""
+_HASHTAGS_ONLY = re.compile(r"^(?:[#＃][^\s#＃]+\s*)+$")
+
+
+def tweet_end(lines: list[str], start: int = 0, end: int | None = None) -> int:
+    """The index after the tweet that starts at ``lines[start]`` (blank lines skipped).
+
+    The tweet is its first paragraph, or a block fenced with three backticks, tildes or
+    quotes, and a paragraph of only hashtags right after it. One rule for the blurb of a
+    digest (``split_tweet``) and for where a digest of a dump ends (``edit/dumps.py``).
+    """
+    end = len(lines) if end is None else end
+    i = start
+    while i < end and not lines[i].strip():
+        i += 1
+    if i < end and (m := _TWEET_FENCE.match(lines[i])):
+        close = next((j for j in range(i + 1, end)
+                      if (c := _TWEET_FENCE.match(lines[j])) and c.group(1)[0] == m.group(1)[0]
+                      and not c.group(2)), None)
+        if close is not None:
+            return _hashtags_after(lines, close + 1, end)
+    while i < end and lines[i].strip() and not _TWEET_STOP.match(lines[i]):
+        i += 1
+    return _hashtags_after(lines, i, end)
+
+
+def _hashtags_after(lines: list[str], i: int, end: int) -> int:
+    """Past a paragraph of hashtags that follows the tweet after a blank line, if there is one."""
+    j = i
+    while j < end and not lines[j].strip():
+        j += 1
+    k = j
+    while k < end and lines[k].strip() and _HASHTAGS_ONLY.match(lines[k].strip()):
+        k += 1
+    if k > j and (k == end or not lines[k].strip()):
+        return k
+    return i
+
+
+def split_tweet(body: str) -> tuple[str, str]:
+    """Section 8 as its tweet and what follows it: a note, shown on the page below the tweet,
+    never posted with it."""
+    lines = body.split("\n")
+    i = tweet_end(lines)
+    return "\n".join(lines[:i]).strip("\n"), "\n".join(lines[i:]).strip("\n")
 
 
 def missing_sections(sections: tuple[Section, ...]) -> list[int]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from ..errors import Problem
+from . import blocks
 
 MAX_DIGEST_BYTES = 256 * 1024
 """A digest file, front matter included."""
@@ -32,7 +33,6 @@ MAX_TAGS = 30
 MAX_AUTHORS = 200
 """Authors named in one digest."""
 
-_FENCE = re.compile(r"^ *(`{3,}|~{3,})")
 _ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _QUOTE = re.compile(r"^[ \t]{0,3}((?:>[ \t]?)+)")
 
@@ -40,7 +40,13 @@ _QUOTE = re.compile(r"^[ \t]{0,3}((?:>[ \t]?)+)")
 def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
     """Lines that are too long, and lists or quotes nested too deep, outside code."""
     problems: list[Problem] = []
-    fence: str | None = None
+    scanned = blocks.scan(body)
+    code = scanned.code
+    if scanned.exhausted:
+        problems.append(Problem(path, first_line, None, "the body is too costly to read as "
+                                "Markdown (thousands of headings, rules, references or nested "
+                                "blocks with no blank line between them): put blank lines "
+                                "between them, or shorten the body"))
     nested_reported = False
     for index, line in enumerate(body.split("\n")):
         lineno = first_line + index
@@ -48,12 +54,7 @@ def body_problems(path: str, body: str, first_line: int = 1) -> list[Problem]:
             problems.append(Problem(path, lineno, None, f"the line is {len(line):,} characters "
                                     f"long; the limit is {MAX_LINE:,}: break it into "
                                     "paragraphs or list items"))
-        m = _FENCE.match(line)
-        if m:
-            fence = None if fence and m.group(1)[0] == fence[0] and \
-                len(m.group(1)) >= len(fence) else (fence or m.group(1))
-            continue
-        if fence or nested_reported:
+        if index in code or nested_reported:
             continue
         depth = _depth(line)
         if depth > MAX_NESTING:

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 from ..errors import ContentError, ContentErrors, Problem, Severity, has_errors
 from . import blurb as blurbs
-from . import gitdates, limits, pages, safety
+from . import gitdates, limits, links, pages, safety
 from . import schema as s
 from .cache import FileCache
-from .digest import ParsedDigest, missing_sections, parse_digest
+from .digest import ParsedDigest, missing_sections, parse_digest, split_tweet
 from .discover import find_content
 from .fields import PAPER_FIELDS, rules
 from .ids import (
@@ -63,6 +63,9 @@ class Draft:
     added_line: int = 1
     """Where ``added:`` goes when it is missing: after ``date:`` (or ``arxiv:``)."""
     has_front_matter: bool = True
+    body_text: str = ""
+    """The body as written (after the front matter), for the lines of its links."""
+    body_line: int = 1
 
 
 def load_digest(path: Path, root: Path, problems: list[Problem]) -> Draft | None:
@@ -129,6 +132,7 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
     problems.extend(_count_problems(rel, fields, lines, hashtags))
     problems.extend(safety.digest_problems(
         rel, fields, lines, body, body_line, (parsed.title, parsed.title_line), hashtags))
+    problems.extend(links.unused_references(rel, links.shown(parsed.sections), body, body_line))
     if arxiv is None or not title or has_errors(problems[before:]):
         return None
     return Draft(
@@ -136,7 +140,7 @@ def _check_digest(text: str, rel: str, problems: list[Problem]) -> Draft | None:
         date=fields.get("date"), fields=fields, body=parsed, blurb=blurb,
         tag_texts=[*fields.get("tags", []), *hashtags],
         added_line=lines.get(("date",)) or lines.get(("arxiv",)) or 1,
-        has_front_matter=fm_text is not None,
+        has_front_matter=fm_text is not None, body_text=body, body_line=body_line,
     )
 
 
@@ -201,7 +205,9 @@ def _blurb(
     if "blurb" in fields:
         text, line, where = fields["blurb"], lines.get(("blurb",)), "blurb"
     elif section8 is not None:
-        text, line, where = blurbs.clean_blurb(section8.body), section8.line, "section 8"
+        # Only the tweet: a note written after it stays on the page, off the post.
+        text, line, where = (blurbs.clean_blurb(split_tweet(section8.body)[0]), section8.line,
+                             "section 8")
     else:
         return ""
     if where == "section 8" and not text.strip():
@@ -335,11 +341,14 @@ def _replay(loaded: tuple[T, list[Problem]], out: list[Problem]) -> T:
 def check_content(
     content_dir: Path, *, root: Path | None = None, include_drafts: bool = False,
     cache: LoadCache | None = None, pages_dir: Path | None = None,
+    page_map: Callable[[Site], links.PageMap | None] | None = None,
 ) -> tuple[Site | None, list[Problem]]:
     """Load and validate everything; return the site (None if any error) and all problems.
 
     ``pages_dir`` (MkDocs' ``docs_dir``) is checked too when given: its pages get the rules
-    of digest bodies, and nothing there may shadow a generated page or an asset.
+    of digest bodies, and nothing there may shadow a generated page or an asset. With
+    ``page_map`` (the site's files, from ``site.pagemap``), the digests' links are judged
+    against it as the build judges them, once everything else is valid.
     """
     root = root or content_dir.parent
     found = find_content(content_dir, root, pages_dir)
@@ -358,7 +367,40 @@ def check_content(
     site = resolve(drafts, records, problems, dict(works),
                    gitdates.first_added(content_dir, root)
                    if any("added" not in d.fields for d in drafts) else {})
+    if page_map is not None and not problems.has_errors:
+        problems.extend(_link_problems(site, drafts, found.pages, pages_dir, root, page_map))
     return (None if problems.has_errors else site), problems.in_order()
+
+
+def _link_problems(site: Site, drafts: list[Draft], hand_written: list[Path],
+                   pages_dir: Path | None, root: Path,
+                   page_map: Callable[[Site], links.PageMap | None]) -> list[Problem]:
+    """The links of every digest and hand-written page that the build would refuse (the
+    map is made only when one of them has a link without a scheme)."""
+    by_path = {d.path: d for d in drafts if links.may_link(d.body_text)}
+    written: list[tuple[str, str, str, int]] = []  # path, page, body, first line
+    for path in hand_written:
+        if pages_dir is None or path.suffix != ".md":
+            continue
+        rel, ignored = relpath(path, root), list[Problem]()
+        text = read_text(path, rel, ignored, limits.MAX_DIGEST_BYTES)
+        if text is not None:
+            _, body, line = split_front_matter(text.replace("\r\n", "\n"), rel, ignored)
+            if links.may_link(body):
+                written.append((rel, path.relative_to(pages_dir).as_posix(), body, line))
+    pages = page_map(site) if by_path or written else None
+    if pages is None:
+        return []
+    found: list[Problem] = []
+    for paper in site.papers:
+        draft = by_path.get(paper.source_path)
+        if draft is not None:
+            found.extend(links.link_problems(draft.path, pages.paper_page(paper),
+                                             links.shown(paper.sections), draft.body_text,
+                                             draft.body_line, pages))
+    for rel, here, body, line in written:
+        found.extend(links.link_problems(rel, here, body, body, line, pages))
+    return found
 
 
 def load_site(content_dir: Path, *, root: Path | None = None,

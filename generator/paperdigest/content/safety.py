@@ -15,7 +15,8 @@ written, with the line and the fix, before anything is rendered:
 * invisible characters (bidi controls, zero-width, other format characters) in tags and
   author names, including hashtags taken from the body.
 
-Code is never judged: fenced blocks, indented code blocks and inline code are masked first.
+Code is never judged: fenced blocks, indented code blocks and inline code are masked first;
+which lines are code is decided by ``blocks.scan``, the renderer's own rules, never guessed.
 The HTML sanitiser and the post-build gate (``sanitize.py``) stay as a second line.
 """
 
@@ -25,15 +26,12 @@ import bisect
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-import markdown
-from markdown.extensions.tables import TableProcessor
-
 from ..errors import Problem
+from . import blocks
 from .limits import MAX_TAG_STARTS, paragraph_problems, tag_starts, tag_starts_problem
 from .math import math_problems
 from .mathspans import mask_math
@@ -51,12 +49,8 @@ ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 ALLOWED_ATTRIBUTES = frozenset({"id", "class"})
 """What an attribute list ``{ … }`` may set."""
 
-# Fences as pymdownx.superfences sees them: indented by spaces only (no tabs).
-_FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
-_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 # A line starting with a tag opens a raw HTML block: Markdown reads no code spans there.
 _HTML_LINE = re.compile(r"^ {0,3}<[A-Za-z!?/]")
-_INDENTED = re.compile(r"^(?: {4}|\t)")
 # Python-Markdown's own patterns (markdown/inlinepatterns.py), so that what is judged is
 # what the renderer will see: code spans, autolinks, e-mail autolinks, raw HTML.
 _CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
@@ -96,59 +90,28 @@ def _stripped(ch: str) -> bool:
     return ch == "`" or ch.isspace() or unicodedata.category(ch) == "Cc" or is_invisible(ch)
 
 
-def _fenced(lines: list[str]) -> set[int]:
-    """Indexes of the lines of closed fenced code blocks, fences included.
-
-    A fence never closed is not code: Python-Markdown renders what follows as text.
-    """
-    fenced: set[int] = set()
-    opened: tuple[str, str, int] | None = None  # indent, fence, line index
-    for index, line in enumerate(lines):
-        fm = _FENCE.match(line)
-        if fm is None:
-            continue
-        indent, fence, rest = fm.groups()
-        if opened is None:
-            opened = (indent, fence, index)
-        elif (indent == opened[0] and fence[0] == opened[1][0]
-              and len(fence) >= len(opened[1]) and not rest.strip()):
-            fenced.update(range(opened[2], index + 1))
-            opened = None
-    return fenced
-
-
 def _prose_blocks(lines: list[str]) -> Iterator[tuple[int, str]]:
     """Runs of lines that are not code: ``(index of first line, text)``.
 
-    Closed fenced blocks and indented code blocks are left out; a blank line ends a
-    block, as it ends a paragraph, and a heading is a block of its own.
+    What is code is the renderer's decision (``blocks.scan``); a blank line ends a block, as
+    it ends a paragraph, and a heading (``#`` in the first column) is a block of its own.
     """
-    fenced = _fenced(lines) if "`" in "".join(lines) or "~" in "".join(lines) else set()
-    in_list = False
-    after_break = True  # start, blank line, heading or code: an indented line is code
+    code = blocks.scan("\n".join(lines)).code
     start = 0
     block: list[str] = []
     for index, line in enumerate(lines):
-        indented = not in_list and after_break and _INDENTED.match(line) is not None
-        if index in fenced or indented or not line.strip():
+        if index in code or not line.strip():
             if block:
                 yield start, "\n".join(block)
             block = []
-            # After a fence an indented line continues a paragraph, not a code block.
-            after_break = index not in fenced
             continue
-        if block and _HTML_LINE.match(line):
-            yield start, "\n".join(block)
+        if block and (_HTML_LINE.match(line) or line.startswith("#")):
+            yield start, "\n".join(block)  # a heading ends the paragraph above it too
             block = []
-        if _LIST_ITEM.match(line):
-            in_list = True
-        elif not line.startswith((" ", "\t")):
-            in_list = False
         if not block:
             start = index
         block.append(line)
-        after_break = line.lstrip().startswith("#")
-        if after_break:
+        if line.startswith("#"):
             yield start, "\n".join(block)
             block = []
     if block:
@@ -159,14 +122,6 @@ def _blank(m: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", m.group())
 
 
-@lru_cache(maxsize=1)
-def _table_test() -> Callable[[str], bool]:
-    """Python-Markdown's own test of whether a block is a table (the ``tables`` extension)."""
-    md = markdown.Markdown(extensions=["tables"])
-    table = next(p for p in md.parser.blockprocessors if isinstance(p, TableProcessor))
-    return lambda block: table.test(None, block)  # type: ignore[arg-type]
-
-
 def _mask_code(text: str) -> str:
     """Blank out inline code spans, keeping offsets and line breaks.
 
@@ -174,7 +129,7 @@ def _mask_code(text: str) -> str:
     spans are masked line by line. Whether a block is a table is decided by the renderer's
     own test: a block with a ``|`` that is not a table is a paragraph.
     """
-    if "\n" in text and "|" in text and _table_test()(text):
+    if "\n" in text and "|" in text and blocks.is_table(text):
         return "\n".join(_CODE_SPAN.sub(_blank, line) for line in text.split("\n"))
     return _CODE_SPAN.sub(_blank, text)
 

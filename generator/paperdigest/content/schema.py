@@ -103,7 +103,15 @@ def prose(value: Any) -> str:
 
 
 def name(value: Any) -> str:
-    return text(value, "a name")
+    shown = text(value, "a name")
+    if " - " in shown:
+        # A list item indented one space too far continues the item above it: YAML reads
+        # "  - A\n   - B" as the one name "A - B".
+        first, _, rest = shown.partition(" - ")
+        raise Invalid(f"'{shown}' reads as one name: the '- {rest}' line is indented more "
+                      f"than the '- {first}' line above it, so YAML joined them; put every "
+                      "'- ' of the list at the same indent")
+    return shown
 
 
 def institution(value: Any) -> str:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..content.digest import section_number
+from ..content import blocks
+from ..content.digest import section_number, tweet_end
 from ..content.ids import ArxivId, parse_arxiv_id
 
 _HEADING = re.compile(r"^[ ]{0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -41,7 +42,6 @@ _LABEL = re.compile(r"[ *_]*(?:[^\s:：*_][^:：*_]{0,19}[ *_]*[:：][ *_]*)?")
 _TRAILER = re.compile(r"[\s*_.,。、)）]*")
 _BOLD_HEADING = re.compile(
     r"^[ ]{0,3}\*\*(?P<n>[0-9０-９])\s*[.．:：)）]\s*(?P<rest>.+?)\*\*[:：]?\s*$")
-_HASHTAGS_ONLY = re.compile(r"^(?:[#＃][^\s#＃]+\s*)+$")
 _PREAMBLE_LINES = 3
 """Lines that may stand between a title and its link (authors, a date, a venue)."""
 
@@ -154,7 +154,8 @@ def _title_at(lines: list[str], i: int) -> tuple[int, str] | None:
     if _LINK.fullmatch(h[1].strip()) and arxiv_in(h[1]) is not None:
         return h  # "# [Title](https://arxiv.org/abs/…)"
     seen = 0
-    for line in lines[i + 1:]:
+    for j in range(i + 1, len(lines)):  # by index: a slice per heading makes import quadratic
+        line = lines[j]
         if not line.strip():
             continue
         if arxiv_in(line) is not None:
@@ -171,20 +172,8 @@ def _title_at(lines: list[str], i: int) -> tuple[int, str] | None:
 
 
 def _fenced(lines: list[str], start: int, end: int) -> set[int]:
-    """Indexes of lines inside closed fenced blocks between ``start`` and ``end``."""
-    inside: set[int] = set()
-    opened: tuple[str, int] | None = None
-    for i in range(start, end):
-        m = _FENCE.match(lines[i])
-        if m is None:
-            continue
-        if opened is None:
-            opened = (m.group(1), i)
-        elif m.group(1)[0] == opened[0][0] and len(m.group(1)) >= len(opened[0]) \
-                and not m.group(2):
-            inside.update(range(opened[1], i + 1))
-            opened = None
-    return inside
+    """Indexes of the code lines between ``start`` and ``end``, by the renderer's rules."""
+    return {start + k for k in blocks.scan("\n".join(lines[start:end])).code}
 
 
 def _digest_end(lines: list[str], start: int, end: int) -> int:
@@ -192,7 +181,7 @@ def _digest_end(lines: list[str], start: int, end: int) -> int:
     code = _fenced(lines, start, end)
     eight = next((i for i in range(start + 1, end)
                   if i not in code and _section_heading(lines[i]) == 8), None)
-    stop = end if eight is None else _tweet_end(lines, eight + 1, end)
+    stop = end if eight is None else tweet_end(lines, eight + 1, end)
     last_section = max((i for i in range(start, stop)
                         if i not in code and _section_heading(lines[i]) is not None),
                        default=start)
@@ -201,35 +190,6 @@ def _digest_end(lines: list[str], start: int, end: int) -> int:
     if separators and eight is None:
         stop = separators[-1]  # no tweet to end at: the last separator closes the digest
     return stop
-
-
-def _tweet_end(lines: list[str], i: int, end: int) -> int:
-    """The line after the tweet of section 8 (its paragraph or fenced block, and hashtags)."""
-    while i < end and not lines[i].strip():
-        i += 1
-    if i < end and (m := _FENCE.match(lines[i])):
-        close = next((j for j in range(i + 1, end)
-                      if (c := _FENCE.match(lines[j])) and c.group(1)[0] == m.group(1)[0]
-                      and not c.group(2)), None)
-        if close is not None:
-            return _hashtags_after(lines, close + 1, end)
-    while i < end and lines[i].strip() and not _SEPARATOR.match(lines[i]) \
-            and not _heading(lines[i]):
-        i += 1
-    return _hashtags_after(lines, i, end)
-
-
-def _hashtags_after(lines: list[str], i: int, end: int) -> int:
-    """Past a paragraph of hashtags that follows the tweet after a blank line, if there is one."""
-    j = i
-    while j < end and not lines[j].strip():
-        j += 1
-    k = j
-    while k < end and lines[k].strip() and _HASHTAGS_ONLY.match(lines[k].strip()):
-        k += 1
-    if k > j and (k == end or not lines[k].strip()):
-        return k
-    return i
 
 
 def _chatter(lines: list[str], start: int, end: int) -> list[Skipped]:

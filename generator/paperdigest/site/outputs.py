@@ -15,6 +15,7 @@ from ..content.model import Site
 from ..errors import ContentErrors, Problem
 from ..project import Project
 from . import cardbuild
+from .pagemap import render_for_links
 from .render import render_files, render_site
 
 
@@ -23,7 +24,8 @@ def project_content(project: Project, cache: LoadCache | None = None
     """The project's site (``None`` when any error was found) and every problem: digests,
     records and works under ``content_dir``, and the hand-written pages of ``docs_dir``."""
     return check_content(project.content_dir, root=project.root, include_drafts=project.drafts,
-                         cache=cache, pages_dir=project.docs_dir)
+                         cache=cache, pages_dir=project.docs_dir,
+                         page_map=lambda site: render_for_links(site, project))
 
 
 def project_site(project: Project) -> Site:

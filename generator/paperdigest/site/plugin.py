@@ -1,8 +1,9 @@
 """The MkDocs plugin: thin hooks over ``loader`` and ``render``.
 
-``on_config`` loads and validates ``content/`` (so a content error stops the build before any
-page is read), ``on_files`` adds the rendered pages as virtual files, ``on_serve`` makes
-``mkdocs serve`` rebuild when a digest, record or template changes.
+``on_config`` loads and validates ``content/`` (so a content error, a digest's broken link
+included, stops the build before any page is read and is reported on the digest's line),
+``on_files`` adds the rendered pages as virtual files, ``on_serve`` makes ``mkdocs serve``
+rebuild when a digest, record or template changes.
 """
 
 from __future__ import annotations
