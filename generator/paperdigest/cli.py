@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -25,6 +27,38 @@ from .site.settings import load_project, settings_problems
 if TYPE_CHECKING:  # the network clients load only when a command goes online
     from .sources.arxiv import ArxivClient
     from .sources.http import Online
+
+
+class _JsonError(click.ClickException):
+    """An error of a command asked for JSON, printed as JSON on standard output so the tool
+    reading it gets one format: ``{"ok": false, "error": "..."}``."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(json.dumps({"ok": False, "error": self.format_message()},
+                              ensure_ascii=False))
+
+
+class _JsonUsageError(_JsonError):
+    exit_code = 2  # as click's usage errors
+
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _json_errors(option: str, value: object = True) -> Callable[[_Command], _Command]:
+    """Errors of the command as JSON when its parameter ``option`` is ``value``."""
+    def wrap(command: _Command) -> _Command:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except click.ClickException as exc:
+                if kwargs.get(option) != value or isinstance(exc, _JsonError):
+                    raise
+                kind = _JsonUsageError if exc.exit_code == 2 else _JsonError
+                raise kind(exc.format_message()) from exc
+        return run  # type: ignore[return-value]
+    return wrap
 
 
 def _online(ctx: click.Context) -> Online:
@@ -98,6 +132,7 @@ def _selected(problems: list[Problem], root: Path, paths: tuple[Path, ...]) -> l
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
               show_default=True, help="github: workflow annotations; json: for tools.")
 @click.pass_context
+@_json_errors("fmt", "json")
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Validate digests and author records; exit 1 on any error.
 
@@ -217,6 +252,7 @@ def _mkdocs(ctx: click.Context, command: str, args: tuple[str, ...]) -> None:
 @click.option("--thread", "thread_of", metavar="ID", default=None,
               help="Print the thread kit of paper ID (an arXiv id) instead of counting TEXT.")
 @click.pass_context
+@_json_errors("as_json")
 def blurb_cmd(ctx: click.Context, text: str | None, as_json: bool, thread_of: str | None
               ) -> None:
     """Count TEXT (or - for standard input) as X counts it; exit 1 when over.
