@@ -16,6 +16,7 @@ from fakeclock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.errors import FetchError
+from paperdigest.sources.connection import deadline_transport
 from paperdigest.sources.decode import BadJson, Inflater, TooLarge, json_depth, parse_json
 from paperdigest.sources.http import (
     Deadline,
@@ -23,7 +24,6 @@ from paperdigest.sources.http import (
     Limits,
     PoliteClient,
     Timing,
-    deadline_transport,
     make_client,
     retry_after,
     user_agent,

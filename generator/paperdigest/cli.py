@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,39 +24,27 @@ from .site.export import check_target, write_export
 from .site.render import RenderOptions, render_files, render_site
 from .site.settings import load_project, settings_problems
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 if TYPE_CHECKING:  # the network clients load only when a command goes online
     from .sources.arxiv import ArxivClient
     from .sources.http import Online
 
 
-class _JsonError(click.ClickException):
-    """An error of a command asked for JSON, printed as JSON on standard output so the tool
-    reading it gets one format: ``{"ok": false, "error": "..."}``."""
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(json.dumps({"ok": False, "error": self.format_message()},
-                              ensure_ascii=False))
-
-
-class _JsonUsageError(_JsonError):
-    exit_code = 2  # as click's usage errors
-
-
-_Command = TypeVar("_Command", bound=Callable[..., Any])
-
-
-def _json_errors(option: str, value: object = True) -> Callable[[_Command], _Command]:
-    """Errors of the command as JSON when its parameter ``option`` is ``value``."""
-    def wrap(command: _Command) -> _Command:
+def _json_errors(option: str, value: object = True) -> Callable[[_F], _F]:
+    """Errors as ``{"ok": false, "error": ...}`` on stdout when the command's parameter
+    ``option`` is ``value``: a tool that asked for JSON gets JSON."""
+    def wrap(command: _F) -> _F:
         @functools.wraps(command)
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
                 return command(*args, **kwargs)
             except click.ClickException as exc:
-                if kwargs.get(option) != value or isinstance(exc, _JsonError):
+                if kwargs.get(option) != value:
                     raise
-                kind = _JsonUsageError if exc.exit_code == 2 else _JsonError
-                raise kind(exc.format_message()) from exc
+                click.echo(json.dumps({"ok": False, "error": exc.format_message()},
+                                      ensure_ascii=False))
+                raise click.exceptions.Exit(exc.exit_code) from exc
         return run  # type: ignore[return-value]
     return wrap
 
