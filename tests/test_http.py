@@ -16,7 +16,7 @@ from fakeclock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.errors import FetchError
-from paperdigest.sources.connection import deadline_transport
+from paperdigest.sources.connection import DeadlineBackend, deadline_transport
 from paperdigest.sources.decode import BadJson, Inflater, TooLarge, json_depth, parse_json
 from paperdigest.sources.http import (
     Deadline,
@@ -308,6 +308,9 @@ def test_make_client() -> None:
             "paperdigest/0.1.0 (+https://github.com/paperdigest/paperdigest; tests)")
         assert client.follow_redirects is False
         assert client.timeout == httpx.Timeout(7.0)
+        # The real transport runs on the deadline backend: headers cannot trickle forever.
+        pool = client._transport._pool  # type: ignore[attr-defined]
+        assert isinstance(pool._network_backend, DeadlineBackend)
 
 
 # --- the network edge: unreachable hosts, the header phase, ports ----------------------------
