@@ -26,6 +26,7 @@ from typing import Any
 import quickjs
 
 from ..errors import Problem
+from .mathletters import styled
 from .mathspans import find_math
 
 KATEX = Path(__file__).with_name("katex") / "katex.min.js"
@@ -66,7 +67,8 @@ def _engine() -> _Engine:
 
 @lru_cache(maxsize=4096)
 def to_mathml(tex: str, display: bool) -> str:
-    """The MathML of ``tex`` (wrapped in KaTeX's ``<span class="katex">``).
+    """The MathML of ``tex`` (wrapped in KaTeX's ``<span class="katex">``), styled letters
+    as Unicode characters (``mathletters``).
 
     Raises:
         MathError: on LaTeX that KaTeX cannot lay out or refuses.
@@ -80,7 +82,7 @@ def to_mathml(tex: str, display: bool) -> str:
     if _ERROR_COLOR in result:
         raise MathError("it uses a command that is not allowed here (links, classes, "
                         "styles and images are refused)")
-    return result[2:]
+    return styled(result[2:])
 
 
 def _plain(message: str) -> str:
