@@ -20,7 +20,9 @@ from .edit.importer import Tally, arxiv_lookup
 from .edit.importer import plan as plan_import
 from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .project import Project
+from .site import paths
 from .site.export import check_target, write_export
+from .site.paths import reserved as reserved_pages
 from .site.render import RenderOptions, render_files, render_site
 from .site.settings import load_project, settings_problems
 
@@ -133,7 +135,8 @@ def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
         raise click.ClickException(f"no {project.rel(project.papers_dir)} folder in {root}: run "
                                    "this in the project folder or pass --config-file")
     site, problems = check_content(project.content_dir, root=root,
-                                   include_drafts=project.drafts, pages_dir=project.docs_dir)
+                                   include_drafts=project.drafts, pages_dir=project.docs_dir,
+                                   reserved=reserved_pages(project.mount))
     problems = sorted([*problems, *settings_problems(project)], key=Problem.sort_key)
     shown = _selected(problems, root, paths)
     errors = [p for p in shown if p.severity == "error"]
@@ -277,7 +280,6 @@ def blurb_cmd(ctx: click.Context, text: str | None, as_json: bool, thread_of: st
 def _print_thread(ctx: click.Context, wanted: str, as_json: bool) -> None:
     """``blurb --thread ID``: the thread kit of one paper; exit 1 when a post is over."""
     from .content.ids import parse_arxiv_id
-    from .site import paths
     from .site import thread as threads
 
     project = _project(ctx)
@@ -294,7 +296,7 @@ def _print_thread(ctx: click.Context, wanted: str, as_json: bool) -> None:
         raise click.ClickException(f"no digest of arXiv:{arxiv.base} in "
                                    f"{project.rel(project.papers_dir)}: write one with "
                                    f"`paperdigest new {arxiv.base}`")
-    url = paths.absolute(project.site_url, paths.paper(paper))
+    url = paths.absolute(paths.base_url(project.site_url, project.mount), paths.paper(paper))
     kit = threads.thread(paper, url)
     problems = threads.problems(kit)
     if as_json:

@@ -54,6 +54,8 @@ class Project:
     """Draw a share card (PNG) for every paper, author and tag page."""
     cache_dir: Path | None = None
     """Render cache (``.cache/paperdigest`` by default), or ``None`` when turned off."""
+    mount: str = ""
+    """Folder of the site the generated pages go under (the ``root:`` setting), ``""``: top."""
 
     @property
     def papers_dir(self) -> Path:

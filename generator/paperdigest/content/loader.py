@@ -360,18 +360,20 @@ def _replay(loaded: tuple[T, list[Problem]], out: list[Problem]) -> T:
 def check_content(
     content_dir: Path, *, root: Path | None = None, include_drafts: bool = False,
     cache: LoadCache | None = None, pages_dir: Path | None = None,
+    reserved: frozenset[str] = pages.RESERVED,
 ) -> tuple[Site | None, list[Problem]]:
     """Load and validate everything; return the site (None if any error) and all problems.
 
     ``pages_dir`` (MkDocs' ``docs_dir``) is checked too when given: its pages get the rules
-    of digest bodies, and nothing there may shadow a generated page or an asset.
+    of digest bodies, and nothing there may shadow a generated page or an asset (first path
+    parts in ``reserved``: ``site.paths.reserved`` gives them for a ``root:`` setting).
     """
     root = root or content_dir.parent
     found = find_content(content_dir, root, pages_dir)
     problems = found.problems
     paper_files, author_files = found.papers, found.authors
     if pages_dir is not None:
-        problems.extend(pages.pages_problems(found.pages, pages_dir, root))
+        problems.extend(pages.pages_problems(found.pages, pages_dir, root, reserved))
     drafts = [d for d in _load_all(paper_files, load_digest, root,
                                    cache.digests if cache else None, problems) if d]
     if not include_drafts:

@@ -35,13 +35,15 @@ RESERVED = frozenset({
 or comes from ``docs_dir``, so this list cannot fall behind the URL layout."""
 
 
-def pages_problems(files: list[Path], pages_dir: Path, root: Path) -> list[Problem]:
-    """Every problem of the files of ``pages_dir``."""
+def pages_problems(files: list[Path], pages_dir: Path, root: Path,
+                   reserved: frozenset[str] = RESERVED) -> list[Problem]:
+    """Every problem of the files of ``pages_dir``; none may start with a part in
+    ``reserved``."""
     problems: list[Problem] = []
     for path in files:
         rel = relpath(path, root)
         inside = PurePosixPath(path.relative_to(pages_dir).as_posix())
-        if inside.parts[0] in RESERVED:
+        if inside.parts[0] in reserved:
             problems.append(Problem(rel, None, None, f"'{inside}' is where the site puts its own "
                                     f"'{inside.parts[0]}': rename or move the file"))
             continue

@@ -62,7 +62,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         return self.project.templates_dir if self.project else TEMPLATES_DIR
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.project = project = project_of(config, self.config)
+        try:
+            self.project = project = project_of(config, self.config)
+        except PaperdigestError as exc:
+            raise PluginError(str(exc)) from exc
         _add_overrides(config, project.templates_dir / "overrides")
         if MATH_EXTENSION not in config.markdown_extensions:
             config.markdown_extensions.append(MATH_EXTENSION)  # LaTeX in digests -> MathML
@@ -71,7 +74,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                               "need the absolute address of the site")
         site, problems = check_content(project.content_dir, root=project.root,
                                        include_drafts=project.drafts, cache=self.cache,
-                                       pages_dir=project.docs_dir)
+                                       pages_dir=project.docs_dir,
+                                       reserved=paths.reserved(project.mount))
         for problem in problems:
             if problem.severity == "warning":
                 # Logged as information: a warning here (LaTeX KaTeX cannot lay out) must not
@@ -81,7 +85,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             if self.command == "serve":
                 return self._show_problems(config, problems)
             raise PluginError(str(ContentErrors(problems)))
-        options = RenderOptions.of(project)
+        # Absolute URLs (feeds, share links, cards) start at the root: folder.
+        options = RenderOptions.of(project, paths.base_url(project.site_url, project.mount))
         try:
             self.pages = render_site(site, options, self._templates())
             self.files = render_files(site, options)
@@ -102,8 +107,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """Under serve: one page listing the problems in place of the generated pages, so the
         server keeps running and the next save that fixes them brings the site back."""
         log.warning(str(ContentErrors(problems)))
-        docs = Path(config.docs_dir)
-        generated = {uri for uri in _nav_pages(config) if not (docs / uri).is_file()}
+        docs, mount = Path(config.docs_dir), self.mount
+        prefix = f"{mount}/" if mount else ""
+        generated = {uri.removeprefix(prefix) for uri in _nav_pages(config)
+                     if uri.startswith(prefix) and not (docs / uri).is_file()}
         # The pages of the last good build too: the browser reloads the page it was on.
         generated.update(uri for uri in self.pages if uri not in errorpage.KEEP)
         self.site = None
@@ -112,13 +119,27 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.page_cache = None
         return config
 
+    @property
+    def mount(self) -> str:
+        """The ``root:`` folder the generated pages go under (``""``: the top); the theme
+        overrides read it for the feed links."""
+        return self.project.mount if self.project else ""
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_prefix = posixpath.relpath(Path(config.docs_dir).as_posix(), self.root.as_posix())
         for file in files:
             if file.generated_by is None:
                 file.edit_uri = f"{docs_prefix}/{file.src_uri}"
         listed = _nav_pages(config)
-        for uri, text in self.pages.items():
+        mount = self.mount
+        for page_uri, text in self.pages.items():
+            uri = paths.mounted(mount, page_uri)
+            if uri == paths.HOME and files.get_file_from_path(uri) is not None:
+                # The site's own home page stays its home; the digests start at their list.
+                log.info(f"{docs_prefix}/{uri} is the site's home page; the latest digests "
+                         f"are listed at /{paths.url(paths.PAPERS)} (set root: to give the "
+                         "digests a folder with a home page of their own)")
+                continue
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
                                   "page: rename or delete it")
@@ -126,13 +147,14 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             # makes each page carry the whole nav (quadratic output).
             inclusion = InclusionLevel.INCLUDED if uri in listed else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=text, inclusion=inclusion))
-        for uri, data in self.files.items():
+        for file_uri, data in self.files.items():
+            uri = paths.mounted(mount, file_uri)
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
                                   "file: rename or delete it")
             files.append(File.generated(config, uri, content=data))
         for paper in self.site.papers if self.site is not None else ():
-            generated = files.get_file_from_path(paths.paper(paper))
+            generated = files.get_file_from_path(paths.mounted(mount, paths.paper(paper)))
             if generated is not None:
                 generated.edit_uri = paper.source_path
         assets = self._templates() / "assets"
