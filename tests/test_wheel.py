@@ -93,3 +93,62 @@ def test_an_installed_wheel_builds_a_site_outside_the_checkout(tmp_path: Path,
     checked = _run([str(python), "-m", "paperdigest", "check"], cwd=site, env=env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "OK: 1 papers" in checked.stdout
+
+
+LAB_CONFIG = """\
+site_name: Lab
+site_url: https://lab.example.net/
+theme:
+  name: material
+  font: false
+  features: [navigation.tabs]
+nav:
+  - Home: index.md
+  - Guide: guide.md
+  - Blog: blog/index.md
+  - Papers: papers/index.md
+plugins:
+  - search
+  - tags
+  - blog
+  - paperdigest:
+      root: papers
+      search: none
+      cards: false
+"""
+"""The README's "Add digests to an existing MkDocs site", as written there."""
+
+
+def test_digests_join_an_existing_docs_site(tmp_path: Path, wheel: Path) -> None:
+    python = _fresh_env(tmp_path, wheel)
+    site = tmp_path / "lab"
+    write_tree(site, {
+        "mkdocs.yml": LAB_CONFIG,
+        "docs/index.md": "# Lab\n\nOur home.\n",
+        "docs/guide.md": ("---\ntags: [guide]\n---\n# Guide\n\n"
+                          "Read [the papers](papers/index.md).\n"),
+        "docs/blog/index.md": "# Blog\n",
+        "docs/blog/posts/hello.md": "---\ndate: 2025-01-02\n---\n# Hello\n\nFirst post.\n",
+        "content/papers/2503.04504.md": digest(),
+        "content/authors/.keep": "",
+    })
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert LAB_CONFIG in readme  # the guide shows exactly what is tested here
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": ""}
+    built = _run([str(python), "-m", "mkdocs", "build", "--strict"], cwd=site, env=env)
+    assert built.returncode == 0, built.stderr
+    out = site / "site"
+    assert "Our home." in (out / "index.html").read_text(encoding="utf-8")  # its own home
+    assert (out / "blog" / "2025" / "01" / "02" / "hello" / "index.html").is_file()
+    assert (out / "tags.json").is_file()  # Material's tags plugin still ran
+    guide = (out / "guide" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../papers/"' in guide  # a nav tab and a link to the digest home
+    home = (out / "papers" / "index.html").read_text(encoding="utf-8")
+    assert 'href="papers/2503.04504/"' in home
+    paper = out / "papers" / "papers" / "2503.04504" / "index.html"
+    assert "AnyAnomaly" in paper.read_text(encoding="utf-8")
+    assert "https://lab.example.net/papers/papers/2503.04504/" in (
+        out / "papers" / "feed.xml").read_text(encoding="utf-8")
+    assert "AnyAnomaly" in (out / "search" / "search_index.json").read_text(encoding="utf-8")
+    checked = _run([str(python), "-m", "paperdigest", "check"], cwd=site, env=env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -35,6 +35,10 @@ log = get_plugin_logger(__name__)
 
 MATH_EXTENSION = "paperdigest.site.math"
 """The Python-Markdown extension for LaTeX math, added to every site's Markdown settings."""
+NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "tables", MATH_EXTENSION)
+"""What the generated pages are written in (cards are ``<article markdown>`` with
+``{ .class }`` links, the category index is a table): added when a site lacks them, so
+digests join any MkDocs site as they are."""
 
 
 class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-call]
@@ -67,8 +71,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         except PaperdigestError as exc:
             raise PluginError(str(exc)) from exc
         _add_overrides(config, project.templates_dir / "overrides")
-        if MATH_EXTENSION not in config.markdown_extensions:
-            config.markdown_extensions.append(MATH_EXTENSION)  # LaTeX in digests -> MathML
+        for extension in NEEDED_EXTENSIONS:  # LaTeX in digests -> MathML, and the cards
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
         if not config.site_url:
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
