@@ -9,7 +9,7 @@ export NO_MKDOCS_2_WARNING := 1
 $(BIN)/mkdocs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[cards,search]'
 	touch $@
 
 ## site: install and build site/ from content/ (no network beyond the package index)

@@ -47,7 +47,13 @@ def test_the_wheel_carries_templates_overrides_and_assets(wheel: Path) -> None:
     assert not any(n.startswith(("tests/", "content/", "generator/")) for n in names)
 
 
-def _fresh_env(tmp_path: Path, wheel: Path) -> Path:
+EXTRAS = ("pil", "pillow", "noto_cjk", "pagefind")
+"""Distributions of the ``cards`` and ``search`` extras, by the start of their folder names."""
+
+
+def _fresh_env(tmp_path: Path, wheel: Path, *, extras: bool = True) -> Path:
+    """A virtual environment with the wheel and its dependencies (``extras``: those of
+    ``paperdigest[cards,search]`` too), borrowed from this one."""
     venv = tmp_path / "venv"
     done = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -60,7 +66,8 @@ def _fresh_env(tmp_path: Path, wheel: Path) -> Path:
     deps.mkdir()
     ours = Path(sysconfig.get_paths()["purelib"])
     for entry in ours.iterdir():
-        if "paperdigest" not in entry.name.lower():
+        name = entry.name.lower()
+        if "paperdigest" not in name and (extras or not name.startswith(EXTRAS)):
             (deps / entry.name).symlink_to(entry)
     (purelib / "borrowed-deps.pth").write_text(f"{deps}\n", encoding="utf-8")
     return python
@@ -120,7 +127,8 @@ plugins:
 
 
 def test_digests_join_an_existing_docs_site(tmp_path: Path, wheel: Path) -> None:
-    python = _fresh_env(tmp_path, wheel)
+    # No extras: cards: false and search: none need neither Pillow, the fonts nor Pagefind.
+    python = _fresh_env(tmp_path, wheel, extras=False)
     site = tmp_path / "lab"
     write_tree(site, {
         "mkdocs.yml": LAB_CONFIG,
@@ -152,3 +160,23 @@ def test_digests_join_an_existing_docs_site(tmp_path: Path, wheel: Path) -> None
     assert "AnyAnomaly" in (out / "search" / "search_index.json").read_text(encoding="utf-8")
     checked = _run([str(python), "-m", "paperdigest", "check"], cwd=site, env=env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(("setting", "extra"), [
+    ("cards: true\n      search: none", "cards: true draws share cards with Pillow, which is "
+     "not installed: pip install 'paperdigest[cards]', or set cards: false"),
+    ("cards: false\n      search: pagefind", "search needs Pagefind's extended build; install "
+     "it with: pip install 'paperdigest[search]'"),
+])
+def test_a_feature_without_its_extra_names_the_extra(tmp_path: Path, wheel: Path,
+                                                     setting: str, extra: str) -> None:
+    python = _fresh_env(tmp_path, wheel, extras=False)
+    site = tmp_path / "lab"
+    config = LAB_CONFIG.replace("search: none\n      cards: false", setting)
+    write_tree(site, {"mkdocs.yml": config, "docs/index.md": "# Lab\n",
+                      "docs/guide.md": "# Guide\n", "docs/blog/index.md": "# Blog\n",
+                      "content/papers/2503.04504.md": digest(), "content/authors/.keep": ""})
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": ""}
+    built = _run([str(python), "-m", "mkdocs", "build", "--strict"], cwd=site, env=env)
+    assert built.returncode == 1
+    assert extra in built.stderr and "Traceback" not in built.stderr

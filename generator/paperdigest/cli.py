@@ -22,6 +22,7 @@ from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .project import Project
 from .site import paths
 from .site.export import check_target, write_export
+from .site.extras import require_cards
 from .site.paths import reserved as reserved_pages
 from .site.render import RenderOptions, render_files, render_site
 from .site.settings import load_project, settings_problems
@@ -186,6 +187,7 @@ def export(ctx: click.Context, directory: Path, site_url: str | None, force: boo
         pages = render_site(site, options, project.templates_dir)
         files = render_files(site, options)
         if project.cards:  # the pages name them as og:image
+            require_cards()
             from .site.cardbuild import draw_site_cards
 
             files.update(draw_site_cards(site, project)[0])

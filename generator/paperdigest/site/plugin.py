@@ -20,7 +20,7 @@ from ..content.loader import LoadCache, check_content
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import cardbuild, errorpage, gate, paths, rendercache, search
+from . import errorpage, extras, gate, paths, rendercache, search
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
 from .rendercache import PageCache
 from .settings import PluginConfig, project_of
@@ -223,6 +223,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
 
 
 def _draw_cards(site: Site, project: Project) -> dict[str, bytes]:
+    extras.require_cards()  # Pillow is an extra: a site with cards: false goes without it
+    from . import cardbuild
+
     drawn, stats = cardbuild.draw_site_cards(site, project)
     log.info(f"share cards: {stats.drawn} drawn, {stats.hits} from the cache")
     return drawn
