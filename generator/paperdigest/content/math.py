@@ -36,10 +36,12 @@ _OPTIONS = (
     '{output: "mathml", displayMode: display, throwOnError: true, strict: "ignore", '
     f'trust: false, maxExpand: 1000, maxSize: 20, errorColor: "{_ERROR_COLOR}"}}'
 )
+# .normalize() returns a flat copy of the concatenated string: quickjs-ng's binding (the
+# maintained fork, bench/katex_engines.py) cannot hand a concatenation over to Python.
 _RENDER = (
     "(function (tex, display) {"
-    f"  try {{ return 'ok' + katex.renderToString(tex, {_OPTIONS}); }}"
-    "  catch (e) { return 'no' + String(e && e.message || e); } })"
+    f"  try {{ return ('ok' + katex.renderToString(tex, {_OPTIONS})).normalize(); }}"
+    "  catch (e) { return ('no' + String(e && e.message || e)).normalize(); } })"
 )
 TIME_LIMIT = 2.0
 """Seconds one formula may take."""
