@@ -117,3 +117,27 @@ def test_import_fetch_offline_reports_and_fails(project: Make, dry_run: bool) ->
             "PAPERDIGEST_ARXIV_API (the name does not resolve)") in result.stderr
     assert (len(seen), clock.sleeps) == (1, [])
     assert list((root / "content" / "papers").iterdir()) == []
+
+
+def test_authors_refresh_offline_says_so_at_once(tmp_path: Path) -> None:
+    from test_metrics import RECORD, refresh_cli
+    from test_metrics import offline as metrics_offline
+
+    folder = tmp_path / "content" / "authors"
+    folder.mkdir(parents=True)
+    (folder / "jason-priem.yaml").write_text(RECORD, encoding="utf-8")
+    asked: list[httpx.Request] = []
+
+    def down(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+    clock = Clock()
+    result = refresh_cli(tmp_path, metrics_offline(down, clock))
+    assert result.exit_code == 1
+    assert ("failed: jason-priem (Jason Priem): cannot reach api.openalex.org: check your "
+            "connection or set PAPERDIGEST_OPENALEX_API (the name does not resolve)"
+            ) in result.stderr
+    assert "try again later" not in result.stderr
+    assert (len(asked), clock.sleeps) == (1, [])  # one attempt, no waiting
+    assert (folder / "jason-priem.yaml").read_text(encoding="utf-8") == RECORD

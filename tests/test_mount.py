@@ -152,3 +152,16 @@ def test_a_bad_root_is_named_by_check_and_build(project: Make) -> None:
     assert result.returncode == 1
     assert "root: '../elsewhere' is not a folder path" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_shows_problems_under_the_mount(project: Make) -> None:
+    from test_serve_errors import BROKEN, serve_build
+
+    root = project({P: BROKEN, "content/pages/index.md": OWN_HOME})
+    configure(root, "  - paperdigest:\n      root: papers",
+              "  - Home: index.md\n  - Digests: papers/index.md\n  - Tags: papers/tags/index.md\n")
+    out = serve_build(root)
+    assert "Welcome to the lab" in (out / "index.html").read_text(encoding="utf-8")
+    for page in ("papers/index.html", "papers/tags/index.html"):
+        assert "内容にエラーがあります" in (out / page).read_text(encoding="utf-8"), page
+    assert not (out / "tags").exists()
