@@ -313,6 +313,18 @@ def test_make_client() -> None:
         assert isinstance(pool._network_backend, DeadlineBackend)
 
 
+def test_proxies_from_the_environment_run_on_the_deadline_backend(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.test:3128")
+    with make_client() as client:
+        proxied = [t for t in client._mounts.values() if t is not None]
+        assert proxied
+        for transport in proxied:
+            pool = transport._pool  # type: ignore[attr-defined]
+            assert isinstance(pool._network_backend, DeadlineBackend)
+
+
 # --- the network edge: unreachable hosts, the header phase, ports ----------------------------
 
 

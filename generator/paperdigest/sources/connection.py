@@ -129,3 +129,19 @@ def within(timeout: httpx.Timeout, left: float) -> dict[str, float]:
 
     return {"connect": cut(timeout.connect), "read": cut(timeout.read),
             "write": cut(timeout.write), "pool": cut(timeout.pool)}
+
+
+class DeadlineClient(httpx.Client):
+    """An ``httpx.Client`` whose transports, its own and those of the proxies it reads from
+    the environment (``HTTPS_PROXY``, ``NO_PROXY``), run on the ``DeadlineBackend``; a
+    ``transport`` given to it (a test's) is used as it is. httpx reads the environment only
+    when it builds the transports itself, so they are built here, in its two hooks."""
+
+    def _init_transport(self, transport: httpx.BaseTransport | None = None,  # type: ignore[override]
+                        **options: Any) -> httpx.BaseTransport:
+        return transport if transport is not None else deadline_transport(**options)
+
+    def _init_proxy_transport(self, proxy: httpx.Proxy, **options: Any  # type: ignore[override]
+                              ) -> httpx.BaseTransport:
+        return deadline_transport(proxy=proxy, **options)
+

@@ -37,7 +37,7 @@ import httpx
 
 from .. import __version__
 from ..errors import FetchError
-from .connection import deadline_transport, ending, unreachable_because, within
+from .connection import DeadlineClient, ending, unreachable_because, within
 from .decode import DecodeError, Inflater, TooLarge
 
 PROJECT_URL = "https://github.com/paperdigest/paperdigest"
@@ -68,12 +68,9 @@ def make_client(*, user_agent: str = user_agent(), timeout: float = 30.0,
     Redirects are not followed by httpx: ``PoliteClient`` follows them itself, on the same
     host and port only. Only gzip and deflate are asked for, because those are what it can
     inflate within the size cap. Without a ``transport``, httpx's own on a
-    ``DeadlineBackend``.
+    ``DeadlineBackend`` (proxies from the environment included).
     """
-    if transport is None:
-        transport = deadline_transport(limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections))
-    return httpx.Client(
+    return DeadlineClient(
         timeout=httpx.Timeout(timeout),
         headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(max_connections=max_connections,
