@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -119,6 +120,13 @@ def test_a_site_with_its_own_home_and_digests_under_papers(project: Make) -> Non
     assert json.loads((out / "papers" / "papers.json").read_text(encoding="utf-8"))
     # Every page finds the feeds under the folder, the site's own home included.
     assert 'href="papers/feed.xml"' in (out / "index.html").read_text(encoding="utf-8")
+    for page in (out / "index.html", out / "papers" / "authors" / "sunghyun-ahn" / "index.html",
+                 out / "papers" / "tags" / "llm" / "index.html"):
+        feeds = re.findall(r'<link rel="alternate feed" [^>]*href="([^"]+)"',
+                           page.read_text(encoding="utf-8"))
+        assert len(feeds) == (2 if page.parent == out else 3), (page, feeds)
+        for href in feeds:
+            assert (page.parent / href).resolve().is_file(), (page, href)
     # Nothing generated at the top but what the site itself keeps there.
     top = {p.name for p in out.iterdir()}
     assert top <= {"index.html", "about", "authors", "papers", "assets", "404.html",

@@ -126,9 +126,21 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
 
     @property
     def mount(self) -> str:
-        """The ``root:`` folder the generated pages go under (``""``: the top); the theme
-        overrides read it for the feed links."""
+        """The ``root:`` folder the generated pages go under (``""``: the top)."""
         return self.project.mount if self.project else ""
+
+    def site_path(self, path: str) -> str:
+        """Where a generated file (``feed.xml``, a page's ``pd_feed``) is in the site; the
+        theme overrides link the feeds through it."""
+        try:
+            return paths.mounted(self.mount, path)
+        except ValueError:  # a hand-written page's own pd_feed: left as it is written
+            return str(path)
+
+    @property
+    def feeds(self) -> tuple[str, str]:
+        """The site-wide Atom and JSON feeds, as paths in the site."""
+        return self.site_path(paths.FEED), self.site_path(paths.JSON_FEED)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_prefix = posixpath.relpath(Path(config.docs_dir).as_posix(), self.root.as_posix())
