@@ -21,7 +21,7 @@ site: $(BIN)/mkdocs
 test: $(BIN)/mkdocs
 	$(BIN)/pip install --quiet -e '.[test]'
 	bash .ci/install-browser
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff check generator tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -45,7 +45,7 @@ import: $(BIN)/mkdocs
 
 lint: $(BIN)/mkdocs
 	$(BIN)/pip install --quiet -e '.[test]'
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff check generator tests bench tools
 	$(BIN)/mypy
 
 clean:
