@@ -45,8 +45,9 @@ def test_a_held_lock_is_waited_for_then_skipped_with_the_reason(tmp_path: Path) 
     result = run(tmp_path, f'echo "{LOCKED}" >&2; exit 100', PAPERDIGEST_APT_LOCK_WAIT="5")
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
-        "!! could not install chromium fonts-noto-cjk (another package manager held the lock "
-        "for more than 5 s; run it again later): browser tests will be skipped\n")
+        "!! could not install chromium fonts-noto-cjk fonts-dejavu-extra (another package "
+        "manager held the lock for more than 5 s; run it again later): browser tests will be "
+        "skipped\n")
     calls = (tmp_path / "calls").read_text(encoding="utf-8").splitlines()
     assert calls == ["-o DPkg::Lock::Timeout=5 update -qq"]
 
@@ -61,12 +62,13 @@ def test_other_apt_failures_are_named(tmp_path: Path) -> None:
     apt = 'case "$*" in *install*) echo "E: Unable to locate package chromium" >&2; exit 100;; esac'
     result = run(tmp_path, apt)
     assert result.returncode == 0
-    assert result.stderr == ("!! could not install chromium fonts-noto-cjk (apt-get failed: E: "
-                             "Unable to locate package chromium): browser tests will be "
-                             "skipped\n")
+    assert result.stderr == ("!! could not install chromium fonts-noto-cjk fonts-dejavu-extra "
+                             "(apt-get failed: E: Unable to locate package chromium): browser "
+                             "tests will be skipped\n")
     calls = (tmp_path / "calls").read_text(encoding="utf-8").splitlines()
     assert calls == ["-o DPkg::Lock::Timeout=600 update -qq",
-                     "-o DPkg::Lock::Timeout=600 install -y -qq chromium fonts-noto-cjk"]
+                     "-o DPkg::Lock::Timeout=600 install -y -qq chromium fonts-noto-cjk "
+                     "fonts-dejavu-extra"]
 
 
 def test_a_working_install_is_quiet(tmp_path: Path) -> None:
