@@ -454,3 +454,28 @@ def test_a_redirect_on_the_same_port_is_followed() -> None:
     assert client.get("https://api.test/x").content == b"ok"
     assert [str(r.url) for r in seen] == ["https://api.test/x", "https://api.test/y",
                                           "https://api.test/z"]
+
+
+_SCHEMES = st.sampled_from(["http", "https"])
+_HOSTS = st.sampled_from(["api.test", "API.test", "other.test", "api.test.evil"])
+_PORTS = st.sampled_from([None, 80, 443, 8080, 8443])
+
+
+@given(start=st.tuples(_SCHEMES, _HOSTS, _PORTS), to=st.tuples(_SCHEMES, _HOSTS, _PORTS))
+@settings(max_examples=150)
+def test_a_redirect_is_followed_only_to_the_same_host_and_port(
+        start: tuple[str, str, int | None], to: tuple[str, str, int | None]) -> None:
+    def url(scheme: str, host: str, port: int | None) -> str:
+        return f"{scheme}://{host}" + (f":{port}" if port is not None else "") + "/x"
+
+    here, there = httpx.URL(url(*start)), httpx.URL(url(*to))
+    client, seen, _ = polite(httpx.Response(302, headers={"Location": str(there)}),
+                             httpx.Response(200, text="ok"))
+    same = here.host == there.host and here.port == there.port  # default ports are None
+    upgrade_only = here.scheme == there.scheme or there.scheme == "https"
+    if same and upgrade_only:
+        assert client.get(str(here)).content == b"ok"
+        assert seen[1].url.host == here.host and seen[1].url.port == here.port
+    else:
+        assert failure(client, str(here)).kind == "redirect"
+        assert len(seen) == 1
