@@ -20,7 +20,6 @@ from .edit.importer import Tally, arxiv_lookup
 from .edit.importer import plan as plan_import
 from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .project import Project
-from .site import paths
 from .site.export import check_target, write_export
 from .site.extras import require_cards
 from .site.paths import reserved as reserved_pages
@@ -282,6 +281,7 @@ def blurb_cmd(ctx: click.Context, text: str | None, as_json: bool, thread_of: st
 def _print_thread(ctx: click.Context, wanted: str, as_json: bool) -> None:
     """``blurb --thread ID``: the thread kit of one paper; exit 1 when a post is over."""
     from .content.ids import parse_arxiv_id
+    from .site import paths
     from .site import thread as threads
 
     project = _project(ctx)
