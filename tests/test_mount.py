@@ -173,3 +173,11 @@ def test_serve_shows_problems_under_the_mount(project: Make) -> None:
     for page in ("papers/index.html", "papers/tags/index.html"):
         assert "内容にエラーがあります" in (out / page).read_text(encoding="utf-8"), page
     assert not (out / "tags").exists()
+
+
+def test_the_thread_kit_links_the_paper_under_the_mount(project: Make) -> None:
+    root = project({P: digest()})
+    configure(root, "  - paperdigest:\n      root: papers", "  - Digests: papers/index.md\n")
+    result = CliRunner().invoke(main, ["--root", str(root), "blurb", "--thread", "2503.04504",
+                                       "--json"])
+    assert json.loads(result.stdout)["url"] == f"{SITE_URL}papers/papers/2503.04504/"
