@@ -42,7 +42,13 @@ def serve_build(root: Path) -> Path:
     config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "out"))
     config.plugins.on_startup(command="serve", dirty=False)
     config.site_url = SERVE_URL
-    build(config, serve_url=SERVE_URL)
+    try:
+        build(config, serve_url=SERVE_URL)
+    finally:
+        # MkDocs keeps a plugin that has on_startup across the configs of one process (as
+        # serve does between rebuilds): set it back to building, or a later test's build
+        # would show the error page instead of failing.
+        config.plugins.on_startup(command="build", dirty=False)
     return root / "out"
 
 
