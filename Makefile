@@ -9,7 +9,7 @@ export NO_MKDOCS_2_WARNING := 1
 $(BIN)/mkdocs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[cards,search]'
 	touch $@
 
 ## site: install and build site/ from content/ (no network beyond the package index)
@@ -21,7 +21,7 @@ site: $(BIN)/mkdocs
 test: $(BIN)/mkdocs
 	$(BIN)/pip install --quiet -e '.[test]'
 	bash .ci/install-browser
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff check generator tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -45,7 +45,7 @@ import: $(BIN)/mkdocs
 
 lint: $(BIN)/mkdocs
 	$(BIN)/pip install --quiet -e '.[test]'
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff check generator tests bench tools
 	$(BIN)/mypy
 
 clean:

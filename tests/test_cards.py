@@ -198,9 +198,9 @@ def test_missing_font_names_the_packages(monkeypatch: pytest.MonkeyPatch) -> Non
         cardbuild.find_fonts()
     assert str(caught.value) == (
         "paperdigest: share cards need a Japanese font and none is installed: pip install "
-        "noto-cjk-sans-jp-bold noto-cjk-sans-jp-regular (paperdigest depends on them), or "
-        "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk), or turn cards off "
-        "with 'cards: false' under the paperdigest plugin in mkdocs.yml")
+        "'paperdigest[cards]' (the Noto Sans CJK JP font wheels), or install Debian's "
+        "fonts-noto-cjk (apt-get install fonts-noto-cjk), or turn cards off with "
+        "'cards: false' under the paperdigest plugin in mkdocs.yml")
 
 
 def test_fontconfig_answer_without_japanese_is_refused(monkeypatch: pytest.MonkeyPatch,

@@ -681,8 +681,13 @@ PAGE_FRONT: list[tuple[str, str, list[str]]] = [
       f"{PG}:3: pd_search: is set by paperdigest on the pages it generates, never by hand: "
       "remove it"]),
     ("unknown key", "robots: noindex\n",
-     [f"{PG}:2: robots: is not a setting of hand-written pages: use only author, description, "
-      "hide, icon, search, status, subtitle, tags, template, title, or remove it"]),
+     [f"{PG}:2: robots: is not a setting of hand-written pages: use only author, authors, "
+      "categories, comments, date, description, draft, hide, icon, links, pin, readtime, "
+      "search, slug, status, subtitle, tags, template, title, or remove it"]),
+    ("a blog post's links with markup", "links:\n  - 'x\" onclick=\"y'\n",
+     [f"{PG}:3: links: 'x\" onclick=\"y' contains '\"': the theme prints it into the page's "
+      "HTML as it is: write plain text, without <, >, \" and backticks (write ＜ ＞ ” if "
+      "needed)"]),
     ("hide something else", "hide:\n  - toc\n  - 'x\" onclick=\"y'\n",
      [f"{PG}:4: hide: 'x\" onclick=\"y' cannot be hidden: list some of feedback, footer, "
       "navigation, path, tags, toc"]),

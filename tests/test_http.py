@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gzip
+import socket
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+import httpcore
 import httpx
 import pytest
 from fakeclock import Clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paperdigest.errors import FetchError
+from paperdigest.sources.connection import DeadlineBackend, deadline_transport
 from paperdigest.sources.decode import BadJson, Inflater, TooLarge, json_depth, parse_json
 from paperdigest.sources.http import (
     Deadline,
@@ -234,12 +237,12 @@ def test_redirects_can_be_left_to_the_caller() -> None:
 
 def test_retries_are_told_and_spaced() -> None:
     told: list[str] = []
-    client, _, clock = polite(httpx.ConnectError("refused"), httpx.Response(503),
+    client, _, clock = polite(httpx.ReadError("reset"), httpx.Response(503),
                               httpx.Response(429, headers={"Retry-After": "9"}),
                               httpx.Response(200), notify=told.append, min_interval=2.0)
     assert client.get("https://api.test/x").status == 200
     assert told == [
-        "Test API: attempt 1 of 5 failed (could not connect (refused)); trying again in 1 s",
+        "Test API: attempt 1 of 5 failed (lost the connection (reset)); trying again in 1 s",
         "Test API: attempt 2 of 5 failed (HTTP 503 Service Unavailable); trying again in 2 s",
         "Test API: attempt 3 of 5 failed (HTTP 429 Too Many Requests); trying again in 9 s"]
     assert clock.sleeps == [1.0, 1.0, 2.0, 9.0]  # backoff, topped up to the 2 s spacing
@@ -305,3 +308,174 @@ def test_make_client() -> None:
             "paperdigest/0.1.0 (+https://github.com/paperdigest/paperdigest; tests)")
         assert client.follow_redirects is False
         assert client.timeout == httpx.Timeout(7.0)
+        # The real transport runs on the deadline backend: headers cannot trickle forever.
+        pool = client._transport._pool  # type: ignore[attr-defined]
+        assert isinstance(pool._network_backend, DeadlineBackend)
+
+
+def test_proxies_from_the_environment_run_on_the_deadline_backend(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.test:3128")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.test:3128")
+    with make_client() as client:
+        proxied = [t for t in client._mounts.values() if t is not None]
+        assert proxied
+        for transport in proxied:
+            pool = transport._pool  # type: ignore[attr-defined]
+            assert isinstance(pool._network_backend, DeadlineBackend)
+
+
+# --- the network edge: unreachable hosts, the header phase, ports ----------------------------
+
+
+def _dns_failure() -> httpx.ConnectError:
+    error = httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+    error.__cause__ = socket.gaierror(-3, "Temporary failure in name resolution")
+    return error
+
+
+@pytest.mark.parametrize(("error", "why"), [
+    (_dns_failure(), "the name does not resolve"),
+    (httpx.ConnectError("[Errno -2] Name or service not known"), "the name does not resolve"),
+    (httpx.ConnectError("[Errno 111] Connection refused"), "the connection was refused"),
+    (httpx.ConnectError("[Errno 113] No route to host"), "[Errno 113] No route to host"),
+])
+def test_an_unreachable_host_fails_at_once(error: httpx.ConnectError, why: str) -> None:
+    told: list[str] = []
+    client, seen, clock = polite(error, notify=told.append, env="PAPERDIGEST_TEST_API")
+    exc = failure(client, "https://api.test/x")
+    assert (exc.kind, exc.attempts, str(exc)) == (
+        "unreachable", 1, "cannot reach api.test: check your connection or set "
+        f"PAPERDIGEST_TEST_API ({why})")
+    assert (len(seen), clock.sleeps, told) == (1, [], [])
+
+
+def test_an_unreachable_port_is_named() -> None:
+    client, _, _ = polite(httpx.ConnectError("[Errno 111] Connection refused"))
+    assert str(failure(client, "http://127.0.0.1:9/x")) == (
+        "cannot reach 127.0.0.1:9: check your connection (the connection was refused)")
+
+
+class TrickleStream(httpcore.NetworkStream):
+    """A connection that answers ``data`` one byte per read, each costing ``gap`` seconds."""
+
+    def __init__(self, data: bytes, clock: Clock, gap: float) -> None:
+        self.data, self.clock, self.gap = data, clock, gap
+        self.reads: list[float | None] = []
+        self.written = b""
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.reads.append(timeout)
+        self.clock.now += self.gap
+        byte, self.data = self.data[:1], self.data[1:]
+        return byte
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.written += buffer
+
+    def close(self) -> None:
+        pass
+
+
+class TrickleBackend(httpcore.NetworkBackend):
+    def __init__(self, stream: TrickleStream) -> None:
+        self.stream = stream
+        self.timeouts: list[float | None] = []
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[object] | None = None) -> httpcore.NetworkStream:
+        self.timeouts.append(timeout)
+        return self.stream
+
+
+def trickling(answer: bytes, gap: float, timeout: float = 30.0
+              ) -> tuple[PoliteClient, TrickleStream, TrickleBackend, Clock]:
+    clock = Clock()
+    stream = TrickleStream(answer, clock, gap)
+    backend = TrickleBackend(stream)
+    client = make_client(transport=deadline_transport(backend))
+    return (PoliteClient(client, name="Test API", timing=Timing(clock=clock, sleep=clock.sleep),
+                         limits=Limits(timeout=timeout)), stream, backend, clock)
+
+
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\ndone"
+
+
+def test_headers_sent_one_byte_every_two_seconds_are_cut_off() -> None:
+    client, stream, _, clock = trickling(ANSWER, gap=2.0)
+    exc = failure(client, "http://api.test/x")
+    assert (exc.kind, str(exc)) == ("slow", "did not finish its answer within 30 s: try again "
+                                            "later, or raise PAPERDIGEST_HTTP_TIMEOUT")
+    # 15 bytes of the status line, then the 30 s are spent: no retry, nothing more read.
+    assert (len(stream.reads), clock.now, clock.sleeps) == (15, 1030.0, [])
+    assert stream.written.startswith(b"GET /x HTTP/1.1\r\nHost: api.test\r\n")
+
+
+def test_every_read_and_the_connect_get_only_the_time_left() -> None:
+    client, stream, backend, _ = trickling(ANSWER, gap=0.25)
+    assert client.get("http://api.test/x").content == b"done"
+    assert backend.timeouts == [30.0]
+    # Each read of the answer may wait only what is left of the request's 30 s.
+    assert stream.reads[:3] == [30.0, 29.75, 29.5]
+    assert stream.reads[-1] == 30.0 - 0.25 * (len(stream.reads) - 1)
+
+
+@given(gap=st.floats(0.01, 10.0), size=st.integers(0, 400))
+@settings(max_examples=40, deadline=None)
+def test_no_answer_outlasts_the_request_timeout(gap: float, size: int) -> None:
+    body = b"x" * size
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (size, body)
+    client, _, _, clock = trickling(answer, gap=gap, timeout=20.0)
+    try:
+        assert client.get("http://api.test/x").content == body
+    except HttpFailure as exc:
+        assert exc.kind == "slow"
+    assert clock.now - 1000.0 <= 20.0 + gap  # at most the read that crossed the line
+
+
+@pytest.mark.parametrize(("start", "location"), [
+    ("https://api.test/x", "https://api.test:8443/x"),
+    ("http://api.test/x", "http://api.test:8080/x"),
+    ("http://api.test:8080/x", "https://api.test/x"),
+    ("https://api.test:8443/x", "https://api.test/x"),
+])
+def test_a_redirect_to_another_port_is_refused(start: str, location: str) -> None:
+    client, seen, _ = polite(httpx.Response(302, headers={"Location": location}))
+    exc = failure(client, start)
+    assert (exc.kind, len(seen)) == ("redirect", 1)
+    assert str(exc).startswith(f"redirected to another host ({location})")
+
+
+def test_a_redirect_on_the_same_port_is_followed() -> None:
+    client, seen, _ = polite(httpx.Response(302, headers={"Location": "https://api.test:443/y"}),
+                             httpx.Response(302, headers={"Location": "/z"}),
+                             httpx.Response(200, text="ok"))
+    assert client.get("https://api.test/x").content == b"ok"
+    assert [str(r.url) for r in seen] == ["https://api.test/x", "https://api.test/y",
+                                          "https://api.test/z"]
+
+
+_SCHEMES = st.sampled_from(["http", "https"])
+_HOSTS = st.sampled_from(["api.test", "API.test", "other.test", "api.test.evil"])
+_PORTS = st.sampled_from([None, 80, 443, 8080, 8443])
+
+
+@given(start=st.tuples(_SCHEMES, _HOSTS, _PORTS), to=st.tuples(_SCHEMES, _HOSTS, _PORTS))
+@settings(max_examples=150)
+def test_a_redirect_is_followed_only_to_the_same_host_and_port(
+        start: tuple[str, str, int | None], to: tuple[str, str, int | None]) -> None:
+    def url(scheme: str, host: str, port: int | None) -> str:
+        return f"{scheme}://{host}" + (f":{port}" if port is not None else "") + "/x"
+
+    here, there = httpx.URL(url(*start)), httpx.URL(url(*to))
+    client, seen, _ = polite(httpx.Response(302, headers={"Location": str(there)}),
+                             httpx.Response(200, text="ok"))
+    same = here.host == there.host and here.port == there.port  # default ports are None
+    upgrade_only = here.scheme == there.scheme or there.scheme == "https"
+    if same and upgrade_only:
+        assert client.get(str(here)).content == b"ok"
+        assert seen[1].url.host == here.host and seen[1].url.port == here.port
+    else:
+        assert failure(client, str(here)).kind == "redirect"
+        assert len(seen) == 1

@@ -207,9 +207,16 @@ FAILURES = [
     pytest.param(OPENALEX, ["openalex_rate_limited"] + [httpx.ReadTimeout] * 4,
                  "OpenAlex did not answer for A5023888391 after 5 attempts (last: timed out): "
                  "try again later", [7.0, 2.0, 4.0, 8.0], id="429-then-timeouts"),
-    pytest.param(OPENALEX, [httpx.ConnectError] * 5,
-                 "OpenAlex did not answer for A5023888391 after 5 attempts (last: could not "
-                 "connect (ConnectError)): try again later", [1.0, 2.0, 4.0, 8.0], id="offline"),
+    pytest.param(OPENALEX, [httpx.ConnectError],
+                 "cannot reach api.openalex.org: check your connection or set "
+                 "PAPERDIGEST_OPENALEX_API (recorded failure)", [], id="offline"),
+    pytest.param(S2, [httpx.ConnectError],
+                 "cannot reach api.semanticscholar.org: check your connection or set "
+                 "PAPERDIGEST_S2_API (recorded failure)", [], id="offline-s2"),
+    pytest.param(OPENALEX, [httpx.ReadError] * 5,
+                 "OpenAlex did not answer for A5023888391 after 5 attempts (last: lost the "
+                 "connection (ReadError)): try again later", [1.0, 2.0, 4.0, 8.0],
+                 id="connection-lost"),
     pytest.param(OPENALEX, ["openalex_unavailable"] * 5,
                  "OpenAlex did not answer for A5023888391 after 5 attempts (last: HTTP 503): try "
                  "again later", [1.0, 2.0, 4.0, 8.0], id="503-gives-up"),

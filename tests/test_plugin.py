@@ -66,10 +66,11 @@ def test_content_error_aborts_with_all_messages(project: Make) -> None:
 
 
 def test_docs_page_clashing_with_generated_page(project: Make) -> None:
-    root = project({"content/papers/a.md": digest(), "content/pages/index.md": "# mine\n"})
+    # (A site's own index.md is its home page: the digest home yields, see test_mount.py.)
+    root = project({"content/papers/a.md": digest(), "content/pages/tags/x.md": "# mine\n"})
     _plugin, config = configured(root)
-    with pytest.raises(PluginError, match=r"content/pages/index\.md: 'index\.md' is where the "
-                       r"site puts its own 'index\.md': rename or move the file"):
+    with pytest.raises(PluginError, match=r"content/pages/tags/x\.md: 'tags/x\.md' is where "
+                       r"the site puts its own 'tags': rename or move the file"):
         config.plugins.on_config(config)  # type: ignore[attr-defined]
 
 

@@ -52,7 +52,7 @@ def test_a_missing_binary_is_a_clear_error(tmp_path: Path) -> None:
         search.build_index(tmp_path, binary=missing)
     assert str(caught.value) == (
         f"paperdigest: could not run {missing}: [Errno 2] No such file or directory: "
-        f"'{missing}'; install it with: pip install 'pagefind[extended]'")
+        f"'{missing}'; install it with: pip install 'paperdigest[search]'")
 
 
 def test_a_failing_run_reports_pagefind_output(tmp_path: Path) -> None:

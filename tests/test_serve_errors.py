@@ -21,13 +21,14 @@ MESSAGE = (f"{P}:3: front matter: YAML syntax error: the value holds ': ', which
 SERVE_URL = "http://127.0.0.1:8000/"
 
 
-def test_error_page_lists_every_problem_in_a_code_block() -> None:
-    problems = [Problem("a.md", 3, "title", "x ``` y"),
-                Problem("b.md", 1, None, "w", severity=Severity.WARNING)]
+def test_error_page_lists_every_problem_in_a_wrapping_block() -> None:
+    problems = [Problem("a.md", 3, "title", "x ``` y </code></pre><script>"),
+                Problem("b.md", 1, None, "w & v", severity=Severity.WARNING)]
     page = error_page(problems)
     assert page.startswith("---\ntitle: 内容にエラーがあります\nhide: [navigation, toc]\n---\n")
     assert "`content/` に 1 件のエラーがあるため、サイトを表示できません。" in page
-    assert "````text\na.md:3: title: x ``` y\nb.md:1: warning: w\n````\n" in page
+    assert ('<pre class="pd-problems"><code>a.md:3: title: x ``` y &lt;/code&gt;&lt;/pre&gt;'
+            "&lt;script&gt;\nb.md:1: warning: w &amp; v</code></pre>\n") in page
 
 
 def test_error_pages_replace_the_home_page_and_the_given_pages() -> None:
@@ -41,7 +42,13 @@ def serve_build(root: Path) -> Path:
     config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "out"))
     config.plugins.on_startup(command="serve", dirty=False)
     config.site_url = SERVE_URL
-    build(config, serve_url=SERVE_URL)
+    try:
+        build(config, serve_url=SERVE_URL)
+    finally:
+        # MkDocs keeps a plugin that has on_startup across the configs of one process (as
+        # serve does between rebuilds): set it back to building, or a later test's build
+        # would show the error page instead of failing.
+        config.plugins.on_startup(command="build", dirty=False)
     return root / "out"
 
 

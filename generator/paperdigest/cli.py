@@ -8,11 +8,13 @@ status 1, and so is an ``OSError`` no layer below worded. Commands only raise.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -27,9 +29,29 @@ from .site.export import check_target, write_export
 from .site.outputs import project_content, project_site, site_outputs
 from .site.settings import load_project, settings_problems
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 if TYPE_CHECKING:  # the network clients load only when a command goes online
     from .sources.arxiv import ArxivClient
     from .sources.http import Online
+
+
+def _json_errors(option: str, value: object = True) -> Callable[[_F], _F]:
+    """Errors as ``{"ok": false, "error": ...}`` on stdout when the command's parameter
+    ``option`` is ``value``: a tool that asked for JSON gets JSON."""
+    def wrap(command: _F) -> _F:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except click.ClickException as exc:
+                if kwargs.get(option) != value:
+                    raise
+                click.echo(json.dumps({"ok": False, "error": exc.format_message()},
+                                      ensure_ascii=False))
+                raise click.exceptions.Exit(exc.exit_code) from exc
+        return run  # type: ignore[return-value]
+    return wrap
 
 
 def _online(ctx: click.Context) -> Online:
@@ -120,6 +142,7 @@ def _selected(problems: list[Problem], root: Path, paths: tuple[Path, ...]) -> l
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
               show_default=True, help="github: workflow annotations; json: for tools.")
 @click.pass_context
+@_json_errors("fmt", "json")
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Validate digests and author records; exit 1 on any error.
 
@@ -227,6 +250,7 @@ def _mkdocs(ctx: click.Context, command: str, args: tuple[str, ...]) -> None:
 @click.option("--thread", "thread_of", metavar="ID", default=None,
               help="Print the thread kit of paper ID (an arXiv id) instead of counting TEXT.")
 @click.pass_context
+@_json_errors("as_json")
 def blurb_cmd(ctx: click.Context, text: str | None, as_json: bool, thread_of: str | None
               ) -> None:
     """Count TEXT (or - for standard input) as X counts it; exit 1 when over.
@@ -277,7 +301,7 @@ def _print_thread(ctx: click.Context, wanted: str, as_json: bool) -> None:
         raise click.ClickException(f"no digest of arXiv:{arxiv.base} in "
                                    f"{project.rel(project.papers_dir)}: write one with "
                                    f"`paperdigest new {arxiv.base}`")
-    url = paths.absolute(project.site_url, paths.paper(paper))
+    url = paths.absolute(paths.base_url(project.site_url, project.mount), paths.paper(paper))
     kit = threads.thread(paper, url)
     problems = threads.problems(kit)
     if as_json:

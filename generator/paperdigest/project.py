@@ -56,6 +56,8 @@ class Project:
     """Draw a share card (PNG) for every paper, author and tag page, named as ``og:image``."""
     cache_dir: Path | None
     """Render cache (``.cache/paperdigest`` by default), or ``None`` when turned off."""
+    mount: str
+    """Folder of the site the generated pages go under (the ``root:`` setting), ``""``: top."""
 
     @property
     def papers_dir(self) -> Path:

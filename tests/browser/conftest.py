@@ -34,7 +34,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 812}
-INSTALL_HINT = "run `bash .ci/install-browser` (Debian: apt-get install chromium fonts-noto-cjk)"
+INSTALL_HINT = ("run `bash .ci/install-browser` (Debian: apt-get install chromium fonts-noto-cjk "
+                "fonts-dejavu-extra)")
 
 
 def no_browser(reason: str) -> NoReturn:

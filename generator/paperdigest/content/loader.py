@@ -342,11 +342,13 @@ def check_content(
     content_dir: Path, *, root: Path | None = None, include_drafts: bool = False,
     cache: LoadCache | None = None, pages_dir: Path | None = None,
     page_map: Callable[[Site], links.PageMap | None] | None = None,
+    reserved: frozenset[str] = pages.RESERVED,
 ) -> tuple[Site | None, list[Problem]]:
     """Load and validate everything; return the site (None if any error) and all problems.
 
     ``pages_dir`` (MkDocs' ``docs_dir``) is checked too when given: its pages get the rules
-    of digest bodies, and nothing there may shadow a generated page or an asset. With
+    of digest bodies, and nothing there may shadow a generated page or an asset (first path
+    parts in ``reserved``: ``site.paths.reserved`` gives them for a ``root:`` setting). With
     ``page_map`` (the site's files, from ``site.pagemap``), the digests' links are judged
     against it as the build judges them, once everything else is valid.
     """
@@ -355,7 +357,7 @@ def check_content(
     problems = found.problems
     paper_files, author_files = found.papers, found.authors
     if pages_dir is not None:
-        problems.extend(pages.pages_problems(found.pages, pages_dir, root))
+        problems.extend(pages.pages_problems(found.pages, pages_dir, root, reserved))
     drafts = [d for d in _load_all(paper_files, load_digest, root,
                                    cache.digests if cache else None, problems) if d]
     if not include_drafts:

@@ -26,6 +26,7 @@ from typing import Any
 import quickjs
 
 from ..errors import Problem, Severity
+from .mathletters import styled
 from .mathspans import find_math
 
 KATEX = Path(__file__).with_name("katex") / "katex.min.js"
@@ -35,10 +36,12 @@ _OPTIONS = (
     '{output: "mathml", displayMode: display, throwOnError: true, strict: "ignore", '
     f'trust: false, maxExpand: 1000, maxSize: 20, errorColor: "{_ERROR_COLOR}"}}'
 )
+# .normalize() returns a flat copy of the concatenated string: quickjs-ng's binding (the
+# maintained fork, bench/katex_engines.py) cannot hand a concatenation over to Python.
 _RENDER = (
     "(function (tex, display) {"
-    f"  try {{ return 'ok' + katex.renderToString(tex, {_OPTIONS}); }}"
-    "  catch (e) { return 'no' + String(e && e.message || e); } })"
+    f"  try {{ return ('ok' + katex.renderToString(tex, {_OPTIONS})).normalize(); }}"
+    "  catch (e) { return ('no' + String(e && e.message || e)).normalize(); } })"
 )
 TIME_LIMIT = 2.0
 """Seconds one formula may take."""
@@ -66,7 +69,8 @@ def _engine() -> _Engine:
 
 @lru_cache(maxsize=4096)
 def to_mathml(tex: str, display: bool) -> str:
-    """The MathML of ``tex`` (wrapped in KaTeX's ``<span class="katex">``).
+    """The MathML of ``tex`` (wrapped in KaTeX's ``<span class="katex">``), styled letters
+    as Unicode characters (``mathletters``).
 
     Raises:
         MathError: on LaTeX that KaTeX cannot lay out or refuses.
@@ -80,7 +84,7 @@ def to_mathml(tex: str, display: bool) -> str:
     if _ERROR_COLOR in result:
         raise MathError("it uses a command that is not allowed here (links, classes, "
                         "styles and images are refused)")
-    return result[2:]
+    return styled(result[2:])
 
 
 def _plain(message: str) -> str:

@@ -46,13 +46,15 @@ RESERVED = frozenset({
 or comes from ``docs_dir``, so this list cannot fall behind the URL layout."""
 
 
-def pages_problems(files: list[Path], pages_dir: Path, root: Path) -> list[Problem]:
-    """Every problem of the files of ``pages_dir``."""
+def pages_problems(files: list[Path], pages_dir: Path, root: Path,
+                   reserved: frozenset[str] = RESERVED) -> list[Problem]:
+    """Every problem of the files of ``pages_dir``; none may start with a part in
+    ``reserved``."""
     problems: list[Problem] = []
     for path in files:
         rel = relpath(path, root)
         inside = PurePosixPath(path.relative_to(pages_dir).as_posix())
-        if inside.parts[0] in RESERVED:
+        if inside.parts[0] in reserved:
             problems.append(Problem(rel, None, None, f"'{inside}' is where the site puts its own "
                                     f"'{inside.parts[0]}': rename or move the file"))
             continue
@@ -122,7 +124,8 @@ STATUSES = frozenset({"new", "deprecated"})
 """Material's page statuses (printed into a class attribute)."""
 HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
 """What Material's ``hide:`` can hide."""
-MAX_TEXT = {"title": 200, "subtitle": 200, "description": 300, "author": 200, "tags": 100}
+MAX_TEXT = {"title": 200, "subtitle": 200, "description": 300, "author": 200, "tags": 100,
+            "categories": 100, "authors": 100, "slug": 100, "links": 300}
 """Characters a printed field may hold."""
 _MARKUP = re.compile(r'[<>"`]')
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -201,11 +204,51 @@ def _icon(value: Any, key: str) -> None:
                              "icons (e.g. material/information), or remove the line")
 
 
+def _flag(value: Any, key: str) -> None:
+    schema.boolean(value)
+
+
+def _minutes(value: Any, key: str) -> None:
+    if schema.integer(value) > 1_000:
+        raise schema.Invalid(f"{value} minutes is not a reading time: write at most 1000")
+
+
+def _post_date(value: Any, key: str) -> None:
+    """A blog post's ``date``: a date, or ``created:``/``updated:`` dates (Material's blog)."""
+    if isinstance(value, dict):
+        for when, day in value.items():
+            if str(when) not in ("created", "updated"):
+                raise schema.Invalid(f"'{when}' is not a kind of date: use created or updated")
+            for one in day if isinstance(day, list) else [day]:
+                schema.date(one)
+    else:
+        schema.date(value)
+
+
+def _post_links(value: Any, key: str) -> None:
+    """A blog post's ``links``: paths, or ``title: path`` mappings, all plain text."""
+    if not isinstance(value, list):
+        raise schema.Invalid(f"expected a list of links, got {schema.describe(value)}")
+    for item in value:
+        pairs = item.items() if isinstance(item, dict) else [("", item)]
+        for title, target in pairs:
+            if title:
+                printed_text(title, key)
+            if isinstance(target, list):
+                _post_links(target, key)
+            else:
+                printed_text(target, key)
+
+
 PAGE_KEYS: Mapping[str, Callable[[Any, str], object]] = {
     "title": printed_text, "subtitle": printed_text, "description": printed_text,
     "author": printed_text, "tags": _tags, "template": _one_of(TEMPLATES, "a page template"),
     "status": _one_of(STATUSES, "a page status"), "icon": _icon, "hide": _hide,
     "search": _search,
+    # Posts of Material's blog plugin, for a site that adds digests beside its own blog.
+    "date": _post_date, "categories": _tags, "authors": _tags, "slug": printed_text,
+    "readtime": _minutes, "draft": _flag, "pin": _flag, "comments": _flag,
+    "links": _post_links,
 }
 """Every front-matter key a hand-written page may set, with its rule."""
 _REFUSED = {

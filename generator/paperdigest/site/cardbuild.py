@@ -29,13 +29,13 @@ from ..errors import PaperdigestError
 from ..fileio import read_regular, write_file
 from ..project import Project
 from . import cards, paths
+from .extras import CARDS
 
 FONT_PACKAGES = ("noto_cjk_sans_jp_bold", "noto_cjk_sans_jp_regular")
 """The PyPI packages (``noto-cjk-sans-jp-bold``, ``-regular``) that ship the card font."""
-FONT_HINT = ("pip install noto-cjk-sans-jp-bold noto-cjk-sans-jp-regular (paperdigest "
-             "depends on them), or install Debian's fonts-noto-cjk (apt-get install "
-             "fonts-noto-cjk), or turn cards off with 'cards: false' under the paperdigest "
-             "plugin in mkdocs.yml")
+FONT_HINT = (f"{CARDS} (the Noto Sans CJK JP font wheels), or install Debian's "
+             "fonts-noto-cjk (apt-get install fonts-noto-cjk), or turn cards off with "
+             "'cards: false' under the paperdigest plugin in mkdocs.yml")
 MIN_PARALLEL = 24
 """Cards from which drawing them on several cores pays for starting the workers
 (``parallel.fork_map``'s break-even)."""

@@ -9,7 +9,7 @@ live reload brings the site back on the first save that fixes the content.
 
 from __future__ import annotations
 
-import re
+import html
 from collections.abc import Iterable, Sequence
 
 from ..errors import Problem
@@ -20,13 +20,14 @@ KEEP = frozenset({"404.md"})
 
 
 def error_page(problems: Sequence[Problem]) -> str:
-    """The Markdown of the error page: every problem, errors first, in a code block."""
+    """The Markdown of the error page: every problem, errors first, one per line.
+
+    The lines are raw HTML (``pre.pd-problems``), escaped: a message cannot close the block,
+    and the stylesheet wraps them, so the fix at the end of a long line is never cut off.
+    """
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
-    lines = [str(p) for p in (*errors, *warnings)]
-    text = "\n".join(lines)
-    # A fence longer than any run of backticks in the messages, so none can close it.
-    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", text))])
+    text = "\n".join(html.escape(str(p), quote=False) for p in (*errors, *warnings))
     noun = f"{len(errors)} 件" if errors else "問題"
     return "\n".join([
         "---",
@@ -40,9 +41,7 @@ def error_page(problems: Sequence[Problem]) -> str:
         "各行の `ファイル:行` を直して保存すると、このページは自動で読み込み直され、"
         "サイトが戻ります。",
         "",
-        f"{fence}text",
-        text,
-        fence,
+        f'<pre class="pd-problems"><code>{text}</code></pre>',
         "",
     ])
 

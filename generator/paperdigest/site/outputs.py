@@ -9,14 +9,18 @@ folders (hand-written pages included), the same drafts setting, the same rendere
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..content.loader import LoadCache, check_content
 from ..content.model import Site
 from ..errors import ContentErrors, Problem
 from ..project import Project
-from . import cardbuild
+from . import extras, paths
 from .pagemap import render_for_links
 from .render import render_files, render_site
+
+if TYPE_CHECKING:  # Pillow, which cardbuild needs, is an extra
+    from .cardbuild import DrawStats
 
 
 def project_content(project: Project, cache: LoadCache | None = None
@@ -25,6 +29,7 @@ def project_content(project: Project, cache: LoadCache | None = None
     records and works under ``content_dir``, and the hand-written pages of ``docs_dir``."""
     return check_content(project.content_dir, root=project.root, include_drafts=project.drafts,
                          cache=cache, pages_dir=project.docs_dir,
+                         reserved=paths.reserved(project.mount),
                          page_map=lambda site: render_for_links(site, project))
 
 
@@ -48,7 +53,7 @@ class Outputs:
     """Markdown pages, for MkDocs to convert (or ``export`` to write)."""
     files: dict[str, str | bytes]
     """Feeds, ``papers.json`` and share cards: written as they are."""
-    cards: cardbuild.DrawStats | None
+    cards: DrawStats | None
     """What drawing the cards did; ``None`` with ``cards: false``."""
 
 
@@ -66,6 +71,9 @@ def site_outputs(site: Site, project: Project, *, site_url: str | None = None) -
     files = render_files(site, project)
     stats = None
     if project.cards:  # the pages name them as og:image
-        drawn, stats = cardbuild.draw_site_cards(site, project)
+        extras.require_cards()  # Pillow is an extra: a site with cards: false goes without it
+        from .cardbuild import draw_site_cards
+
+        drawn, stats = draw_site_cards(site, project)
         files.update(drawn)
     return Outputs(pages, files, stats)

@@ -17,7 +17,7 @@ from ..content.links import PageMap
 from ..content.model import Site
 from ..errors import PaperdigestError
 from ..project import Project
-from . import cardbuild, paths
+from . import extras, paths
 from . import math as site_math
 from .render import render_files, render_site
 
@@ -27,7 +27,10 @@ def page_map(site: Site, project: Project, pages: Mapping[str, str],
     """The map of the site whose generated pages and files are ``pages`` and ``files``."""
     found = set(pages) | set(files)
     if project.cards:
-        found.update(cardbuild.site_cards(site, project.site_name))
+        extras.require_cards()  # Pillow is an extra: without it, the message that names it
+        from .cardbuild import site_cards
+
+        found.update(site_cards(site, project.site_name))
     assets = project.templates_dir / "assets"
     if assets.is_dir():
         found.update("assets/paperdigest/" + a.relative_to(assets).as_posix()

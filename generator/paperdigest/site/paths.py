@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..content.ids import RESERVED_AUTHOR_SLUGS, RESERVED_TAG_SLUGS
 from ..content.model import Author, Paper, Tag
+from ..content.pages import RESERVED
 
 __all__ = ["RESERVED_AUTHOR_SLUGS", "RESERVED_TAG_SLUGS"]
 
@@ -34,6 +35,12 @@ JSON_FEED = "feed.json"
 PAPERS_JSON = "papers.json"
 
 
+
+SITE_LEVEL = frozenset({"assets", "search", "pagefind", "404.md", "404.html", "sitemap.xml",
+                        "sitemap.xml.gz", "robots.txt"})
+"""Top-level names that stay at the site's top whatever ``root:`` says (theme and paperdigest
+assets, the search index, the 404 page and MkDocs' sitemap)."""
+_MOUNT_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 # An empty, "." or ".." segment, a leading "/", a backslash, NUL or another control character.
 _UNSAFE_PATH = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[\x00-\x1f\x7f\\]")
@@ -106,6 +113,47 @@ def tag_card(t: Tag | str) -> str:
 
 SITE_CARD = f"{CARDS}/site.png"
 """The site's own card: ``og:image`` of every page without a card of its own."""
+
+
+def mount_point(root: str) -> str:
+    """The ``root:`` setting as a folder path (``papers``, ``docs/papers``; ``""``: the top).
+
+    Raises:
+        ValueError: a segment that is ``..`` or not a plain name (letters, digits, ``-``,
+            ``_``, ``.``), or a first folder the site keeps for itself (``assets``).
+    """
+    root = root.strip().strip("/")
+    if not root:
+        return ""
+    for part in root.split("/"):
+        if not _MOUNT_PART.fullmatch(part) or part in (".", ".."):
+            raise ValueError(f"root: {root!r} is not a folder path: use names of letters, "
+                             "digits, '-', '_' and '.' joined by '/', e.g. root: papers")
+    if root.split("/")[0] in SITE_LEVEL:
+        raise ValueError(f"root: {root!r} is where the site keeps its "
+                         f"'{root.split('/')[0]}': choose another folder")
+    return root
+
+
+def reserved(mount: str) -> frozenset[str]:
+    """First path parts a hand-written page may not take, for the ``root:`` folder ``mount``.
+
+    At the top (``""``) the site's own ``index.md`` is allowed: it is the home page, and the
+    digest home yields to it. Under a folder, only that folder and the site-level names."""
+    if not mount:
+        return RESERVED - {HOME}
+    return SITE_LEVEL | {mount.split("/")[0]}
+
+
+def mounted(mount: str, path: str) -> str:
+    """Where a generated page or file (``papers/2503.04504.md``, ``feed.xml``) sits in the
+    site: under the ``root:`` folder."""
+    return inside(f"{mount}/{path}" if mount else path)
+
+
+def base_url(site_url: str, mount: str) -> str:
+    """Absolute URL of the generated pages' root: ``site_url`` plus the ``root:`` folder."""
+    return site_url.rstrip("/") + "/" + (f"{mount}/" if mount else "")
 
 
 def absolute_file(site_url: str, path: str) -> str:

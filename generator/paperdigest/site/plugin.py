@@ -38,6 +38,10 @@ log = get_plugin_logger(__name__)
 
 MATH_EXTENSION = "paperdigest.site.math"
 """The Python-Markdown extension for LaTeX math, added to every site's Markdown settings."""
+NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "tables", MATH_EXTENSION)
+"""What the generated pages are written in (cards are ``<article markdown>`` with
+``{ .class }`` links, the category index is a table): added when a site lacks them, so
+digests join any MkDocs site as they are."""
 
 
 class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-call]
@@ -70,11 +74,15 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         return self.project.templates_dir if self.project else TEMPLATES_DIR
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.project = project = project_of(config, self.config)
+        try:
+            self.project = project = project_of(config, self.config)
+        except PaperdigestError as exc:
+            raise PluginError(str(exc)) from exc
         self.site_dir = Path(config.site_dir)
         _add_overrides(config, project.templates_dir / "overrides")
-        if MATH_EXTENSION not in config.markdown_extensions:
-            config.markdown_extensions.append(MATH_EXTENSION)  # LaTeX in digests -> MathML
+        for extension in NEEDED_EXTENSIONS:  # LaTeX in digests -> MathML, and the cards
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
         if not config.site_url:
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
@@ -88,11 +96,13 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             if self.command == "serve":
                 return self._show_problems(config, problems)
             raise PluginError(str(ContentErrors(problems)))
+        # Absolute URLs (feeds, share links, cards) start at the root: folder.
+        base = paths.base_url(project.site_url, project.mount)
         # The card of pages without their own (overrides/main.html reads it).
-        config.extra["pd_site_card"] = (paths.absolute_file(project.site_url, paths.SITE_CARD)
+        config.extra["pd_site_card"] = (paths.absolute_file(base, paths.SITE_CARD)
                                         if project.cards else "")
         try:
-            made = site_outputs(site, project)
+            made = site_outputs(site, project, site_url=base)
         except PaperdigestError as exc:
             if self.command == "serve":
                 return self._show_problems(config, [Problem("site_templates", None, None,
@@ -120,8 +130,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """Under serve: one page listing the problems in place of the generated pages, so the
         server keeps running and the next save that fixes them brings the site back."""
         log.warning(str(ContentErrors(problems)))
-        docs = Path(config.docs_dir)
-        generated = {uri for uri in _nav_pages(config) if not (docs / uri).is_file()}
+        docs, mount = Path(config.docs_dir), self.mount
+        prefix = f"{mount}/" if mount else ""
+        generated = {uri.removeprefix(prefix) for uri in _nav_pages(config)
+                     if uri.startswith(prefix) and not (docs / uri).is_file()}
         # The pages of the last good build too: the browser reloads the page it was on.
         generated.update(uri for uri in self.pages if uri not in errorpage.KEEP)
         self.site = None
@@ -130,13 +142,39 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.page_cache = None
         return config
 
+    @property
+    def mount(self) -> str:
+        """The ``root:`` folder the generated pages go under (``""``: the top)."""
+        return self.project.mount if self.project else ""
+
+    def site_path(self, path: str) -> str:
+        """Where a generated file (``feed.xml``, a page's ``pd_feed``) is in the site; the
+        theme overrides link the feeds through it."""
+        try:
+            return paths.mounted(self.mount, path)
+        except ValueError:  # a hand-written page's own pd_feed: left as it is written
+            return str(path)
+
+    @property
+    def feeds(self) -> tuple[str, str]:
+        """The site-wide Atom and JSON feeds, as paths in the site."""
+        return self.site_path(paths.FEED), self.site_path(paths.JSON_FEED)
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_prefix = posixpath.relpath(Path(config.docs_dir).as_posix(), self.root.as_posix())
         for file in files:
             if file.generated_by is None:
                 file.edit_uri = f"{docs_prefix}/{file.src_uri}"
         listed = _nav_pages(config)
-        for uri, text in self.pages.items():
+        mount = self.mount
+        for page_uri, text in self.pages.items():
+            uri = paths.mounted(mount, page_uri)
+            if uri == paths.HOME and files.get_file_from_path(uri) is not None:
+                # The site's own home page stays its home; the digests start at their list.
+                log.info(f"{docs_prefix}/{uri} is the site's home page; the latest digests "
+                         f"are listed at /{paths.url(paths.PAPERS)} (set root: to give the "
+                         "digests a folder with a home page of their own)")
+                continue
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
                                   "page: rename or delete it")
@@ -144,13 +182,14 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             # makes each page carry the whole nav (quadratic output).
             inclusion = InclusionLevel.INCLUDED if uri in listed else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=text, inclusion=inclusion))
-        for uri, data in self.files.items():
+        for file_uri, data in self.files.items():
+            uri = paths.mounted(mount, file_uri)
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
                                   "file: rename or delete it")
             files.append(File.generated(config, uri, content=data))
         for paper in self.site.papers if self.site is not None else ():
-            generated = files.get_file_from_path(paths.paper(paper))
+            generated = files.get_file_from_path(paths.mounted(mount, paths.paper(paper)))
             if generated is not None:
                 generated.edit_uri = paper.source_path
         assets = self._templates() / "assets"

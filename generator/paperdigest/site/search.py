@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PaperdigestError
+from .extras import SEARCH
 
 BUNDLE_DIR = "pagefind"
 """Folder of the search bundle inside the built site."""
@@ -37,7 +38,7 @@ EXCLUDE_SELECTORS = (
     "pre",
     "semantics > mrow",
 )
-_INSTALL = "install it with: pip install 'pagefind[extended]'"
+_INSTALL = f"install it with: {SEARCH}"
 
 
 class SearchIndexError(PaperdigestError):

@@ -21,6 +21,7 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from ..errors import PaperdigestError, Problem, Severity
 from ..fileio import read_regular
 from ..project import Project
+from . import paths
 from .render import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
     """Where contributors learn to write a digest (linked from empty author pages)."""
     cards = c.Type(bool, default=True)
     """Draw share cards (``og:image``) for paper, author and tag pages; needs a Japanese font."""
+    root = c.Type(str, default="")
+    """Folder of the site that every generated page and feed goes under (``papers`` puts
+    the digest home at ``/papers/``); ``""``: at the top, beside the site's own pages."""
     cache_dir = c.Type(str, default=".cache/paperdigest")
     """Folder of the render cache, relative to ``mkdocs.yml`` (safe to delete; git-ignored).
     An empty string turns the cache off."""
@@ -153,6 +157,11 @@ def _defaults() -> PluginConfig:
 
 def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_url: str,
              site_name: str, docs_dir: Path) -> Project:
+    try:
+        mount = paths.mount_point(block.root)
+    except ValueError as exc:
+        where = config_file.name if config_file else "mkdocs.yml"
+        raise SettingsError(f"{where}: plugins: paperdigest: {exc}") from None
     own_templates = (root / block.templates_dir).resolve()
     return Project(
         root=root, config_file=config_file.resolve() if config_file else None,
@@ -164,4 +173,5 @@ def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_
         cards=block.cards, score_label=block.score_label, score_note=block.score_note,
         contributing_url=block.contributing_url,
         cache_dir=(root / block.cache_dir).resolve() if block.cache_dir else None,
+        mount=mount,
     )

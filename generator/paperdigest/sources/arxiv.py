@@ -161,7 +161,7 @@ class ArxivClient:
             client, name=f"the arXiv API at {api_url}", min_interval=min_interval,
             max_retries=self.max_retries, backoff=BACKOFF, max_wait=MAX_WAIT,
             timing=timing or Timing(clock=clock, sleep=sleep), limits=limits,
-            deadline=deadline, notify=notify)
+            deadline=deadline, notify=notify, env=API_ENV)
         # A bare httpx.Client announces itself as python-httpx; arXiv wants to know who calls.
         default_ua = client.headers.get("user-agent", "").startswith("python-httpx/")
         self._headers = {"User-Agent": user_agent()} if default_ua else {}
@@ -198,6 +198,8 @@ class ArxivClient:
             raise ArxivError(self._failure(exc, ids)) from exc.error or exc
 
     def _failure(self, exc: HttpFailure, ids: Sequence[ArxivId]) -> str:
+        if exc.kind == "unreachable":
+            return str(exc)
         if exc.kind in ("transport", "unsupported") and exc.error is not None:
             return self._unreachable(exc.error, exc.attempts)
         if exc.kind == "wait" and exc.reply is not None:

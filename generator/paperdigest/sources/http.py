@@ -4,14 +4,18 @@ Only the CLI goes online; the site build never does. ``PoliteClient`` wraps an
 ``httpx.Client`` (made by ``make_client``, or by a test with an ``httpx.MockTransport``) and
 adds what each source asks of us and what keeps a command from hanging:
 
-- spacing (``min_interval`` between requests), retries with doubling backoff, and
-  ``Retry-After`` read in both forms (seconds, HTTP date; a date without a zone is GMT);
+- spacing (``min_interval`` between requests), retries with doubling backoff for timeouts,
+  429 and 5xx, and ``Retry-After`` read in both forms (seconds, HTTP date; a date without a
+  zone is GMT). A name that does not resolve or a refused connection fails at once: waiting
+  does not bring a network back, and offline a command should say so in a second;
 - a wall-clock limit per request and per command. httpx's timeouts are per read, so a
-  server sending one byte every few seconds would never trip them: the body is streamed and
-  the clock is checked between chunks;
+  server sending one byte every few seconds would never trip them: every read of the
+  connection (``DeadlineBackend``: connect and headers) and every chunk of the body is
+  checked against the request's clock;
 - a cap on the decoded size: gzip and deflate are inflated here, chunk by chunk and never
   past the cap, so a small gzip bomb cannot fill the memory;
-- redirects followed only on the same host (a move from http to https is fine);
+- redirects followed only to the same host and port (a move from http to https on the
+  default ports is fine);
 - JSON read with a nesting limit (``json`` recurses, and deep input raises RecursionError).
 
 Every failure is a ``FetchError`` subclass carrying what the caller needs to phrase it; the
@@ -20,6 +24,7 @@ clock, the sleep and the date are injected (``Timing``) so tests never wait.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import os
@@ -32,6 +37,7 @@ import httpx
 
 from .. import __version__
 from ..errors import FetchError
+from .connection import DeadlineClient, ending, unreachable_because, within
 from .decode import DecodeError, Inflater, TooLarge
 
 PROJECT_URL = "https://github.com/paperdigest/paperdigest"
@@ -60,10 +66,11 @@ def make_client(*, user_agent: str = user_agent(), timeout: float = 30.0,
     """An ``httpx.Client`` for ``PoliteClient``: a read timeout, few connections, our UA.
 
     Redirects are not followed by httpx: ``PoliteClient`` follows them itself, on the same
-    host only. Only gzip and deflate are asked for, because those are what it can inflate
-    within the size cap.
+    host and port only. Only gzip and deflate are asked for, because those are what it can
+    inflate within the size cap. Without a ``transport``, httpx's own on a
+    ``DeadlineBackend`` (proxies from the environment included).
     """
-    return httpx.Client(
+    return DeadlineClient(
         timeout=httpx.Timeout(timeout),
         headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(max_connections=max_connections,
@@ -191,7 +198,8 @@ class Reply:
 class HttpFailure(FetchError):
     """No usable answer. ``kind`` says which way it failed:
 
-    ``transport`` (no connection, timeout; retried), ``status`` (retryable answers until
+    ``transport`` (a timeout, a broken connection; retried), ``unreachable`` (the name does
+    not resolve, the connection is refused; not retried), ``status`` (retryable answers until
     the attempts ran out), ``wait`` (``Retry-After`` longer than ``MAX_WAIT``), ``slow``,
     ``large``, ``redirect``, ``decode`` (bad gzip), ``deadline`` (the command's time is up),
     ``unsupported`` (not an http(s) address). ``reason`` says what the server did (``sent
@@ -247,8 +255,10 @@ class PoliteClient:
                  max_retries: int = 4, backoff: float = 1.0, max_wait: float = MAX_WAIT,
                  timing: Timing | None = None, limits: Limits | None = None,
                  deadline: Deadline | None = None,
-                 notify: Callable[[str], None] | None = None) -> None:
+                 notify: Callable[[str], None] | None = None, env: str = "") -> None:
         self.client, self.name = client, name
+        self.env = env
+        """The variable that sets the address asked (named when it cannot be reached)."""
         self.min_interval, self.max_retries = min_interval, max(0, max_retries)
         self.backoff, self.max_wait = backoff, max_wait
         self.timing = timing or Timing()
@@ -260,9 +270,10 @@ class PoliteClient:
     def get(self, url: str, *, params: Mapping[str, str] | None = None,
             headers: Mapping[str, str] | None = None, follow: bool = True,
             retryable: Retryable = server_trouble) -> Reply:
-        """The final answer to GET ``url``: retried while ``retryable(status)`` or the
-        connection fails; a redirect is followed (same host only) unless ``follow`` is off,
-        then it is returned like any answer. Raises ``HttpFailure``."""
+        """The final answer to GET ``url``: retried while ``retryable(status)`` or on a
+        timeout or broken connection (not when the host cannot be reached); a redirect is
+        followed (same host and port only) unless ``follow`` is off, then it is returned like
+        any answer. Raises ``HttpFailure``."""
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
             self._spent()
@@ -327,34 +338,45 @@ class PoliteClient:
         target = httpx.URL(url)
         query = dict(params) if params else None
         try:
-            for _ in range(MAX_REDIRECTS + 1):
-                request = self.client.build_request("GET", target, params=query,
-                                                    headers=dict(headers or {}))
-                # No single read may outlast what is left of this request's budget.
-                request.extensions["timeout"] = _within(self.client.timeout,
-                                                        max(0.001, ends - clock()))
-                response = self.client.send(request, stream=True, follow_redirects=False)
-                try:
-                    location = response.headers.get("location")
-                    if not (follow and response.status_code in REDIRECTS and location):
-                        return self._read(response, ends, budget)
-                finally:
-                    response.close()
-                target, query = self._redirect(request.url, location), None
+            with ending(clock, ends):
+                return self._follow(target, query, headers, follow, ends, budget)
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise HttpFailure("unsupported", f"cannot be asked ({exc or 'not http(s)'})",
                               fix="give an http(s) address", error=exc) from exc
         except httpx.TimeoutException as exc:
+            if clock() >= ends:  # the request's own deadline, in any phase of it
+                raise self._slow(budget) from exc
             raise HttpFailure("transport", "timed out", error=exc) from exc
+        except httpx.ConnectError as exc:
+            raise self._unreachable(target, exc) from exc
         except httpx.TransportError as exc:
             reason = str(exc) or type(exc).__name__
-            raise HttpFailure("transport", f"could not connect ({reason})",
+            raise HttpFailure("transport", f"lost the connection ({reason})",
                               fix="check your connection", error=exc) from exc
         except (httpx.HTTPError, httpx.StreamError) as exc:  # the answer is unusable
             raise HttpFailure("decode", f"sent an answer that cannot be read "
                               f"({exc or type(exc).__name__})", error=exc) from exc
         finally:
             self._last = clock()
+
+    def _follow(self, target: httpx.URL, query: dict[str, str] | None,
+                headers: Mapping[str, str] | None, follow: bool, ends: float,
+                budget: float) -> Reply:
+        clock = self.timing.clock
+        for _ in range(MAX_REDIRECTS + 1):
+            request = self.client.build_request("GET", target, params=query,
+                                                headers=dict(headers or {}))
+            # No single read may outlast what is left of this request's budget.
+            request.extensions["timeout"] = within(self.client.timeout,
+                                                    max(0.001, ends - clock()))
+            response = self.client.send(request, stream=True, follow_redirects=False)
+            try:
+                location = response.headers.get("location")
+                if not (follow and response.status_code in REDIRECTS and location):
+                    return self._read(response, ends, budget)
+            finally:
+                response.close()
+            target, query = self._redirect(request.url, location), None
         raise HttpFailure("redirect", f"redirected more than {MAX_REDIRECTS} times (a "
                           "redirect loop)", fix=_CHECK_ADDRESS)
 
@@ -364,13 +386,28 @@ class PoliteClient:
         except httpx.InvalidURL:
             raise HttpFailure("redirect", f"redirected to {location[:120]!r}, which is not "
                               "an address", fix=_CHECK_ADDRESS) from None
-        same_host = target.host.lower() == current.host.lower()
+        # httpx gives no port for a scheme's default one, so http://h to https://h passes
+        # and any explicit port must stay what it was.
+        same_host = (target.host.lower() == current.host.lower()
+                     and target.port == current.port)
         downgrade = current.scheme == "https" and target.scheme != "https"
         if not same_host or downgrade or target.scheme not in ("http", "https"):
             raise HttpFailure("redirect", "redirected to another host "
                               f"({str(target)[:120]}), which is not followed",
                               fix=_CHECK_ADDRESS)
         return target
+
+    def _unreachable(self, target: httpx.URL, exc: httpx.ConnectError) -> HttpFailure:
+        with contextlib.suppress(RuntimeError):  # a test's transport may raise without one
+            target = exc.request.url  # after a redirect, the address that failed
+        where = target.host + (f":{target.port}" if target.port is not None else "")
+        fix = "check your connection" + (f" or set {self.env}" if self.env else "")
+        return HttpFailure("unreachable", f"cannot reach {where}",
+                           fix=f"{fix} ({unreachable_because(exc)})", error=exc)
+
+    def _slow(self, budget: float) -> HttpFailure:
+        return HttpFailure("slow", f"did not finish its answer within {budget:.0f} s",
+                           fix=f"try again later, or raise {TIMEOUT_ENV}")
 
     def _read(self, response: httpx.Response, ends: float, budget: float) -> Reply:
         cap = self.limits.max_bytes
@@ -391,8 +428,7 @@ class PoliteClient:
                 size += len(piece)
                 parts.append(piece)
                 if self.timing.clock() > ends:
-                    raise HttpFailure("slow", f"did not finish its answer within {budget:.0f} s",
-                                      fix=f"try again later, or raise {TIMEOUT_ENV}")
+                    raise self._slow(budget)
             parts.append(inflater.finish(cap - size))
         except TooLarge:
             raise too_large from None
@@ -400,15 +436,6 @@ class PoliteClient:
             raise HttpFailure("decode", str(exc)) from None
         return Reply(response.status_code, response.reason_phrase, response.headers,
                      b"".join(parts), response.request.url)
-
-
-def _within(timeout: httpx.Timeout, left: float) -> dict[str, float]:
-    """The client's timeouts, each cut to the seconds left."""
-    def cut(value: float | None) -> float:
-        return left if value is None else min(value, left)
-
-    return {"connect": cut(timeout.connect), "read": cut(timeout.read),
-            "write": cut(timeout.write), "pool": cut(timeout.pool)}
 
 
 def _size(n: int) -> str:

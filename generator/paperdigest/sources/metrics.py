@@ -155,7 +155,7 @@ class MetricsClient:
             client, name=self._src.name, min_interval=self.min_interval,
             max_retries=max_retries, backoff=BACKOFF, max_wait=MAX_WAIT,
             timing=timing or Timing(clock=clock, sleep=sleep), limits=limits,
-            deadline=deadline, notify=notify)
+            deadline=deadline, notify=notify, env=self._src.env)
 
     @property
     def name(self) -> str:
@@ -214,13 +214,15 @@ class MetricsClient:
         if exc.kind == "wait":
             return (f"{self.name} asks to wait {exc.wait:.0f} s before answering for {wanted} "
                     f"(HTTP {status}): run the refresh again later" + self._key_hint())
+        if exc.kind == "unreachable":
+            return str(exc)
         if exc.kind in ("transport", "status"):
             if exc.kind == "status":
                 problem = f"HTTP {status}" + (", rate limit" if limited else "")
             elif isinstance(exc.error, httpx.TimeoutException):
                 problem = "timed out"
             else:
-                problem = f"could not connect ({type(exc.error).__name__})"
+                problem = f"lost the connection ({type(exc.error).__name__})"
             return (f"{self.name} did not answer for {wanted} after {exc.attempts} attempts "
                     f"(last: {problem}): try again later" + (self._key_hint() if limited else ""))
         return f"{self.name} {exc.reason} for {wanted}: {exc.fix}"
