@@ -1136,12 +1136,18 @@ def test_a_warning_before_the_build_folder_exists_still_refuses_it(project: Make
     # MkDocs drops a message it logged before in this process: the run starts afresh.
     for filt in logging.getLogger("mkdocs.commands.build").filters:
         getattr(filt, "msgs", set()).clear()
+    logger = logging.getLogger("mkdocs")
+    level = logger.level  # an earlier `mkdocs build -q` in this process set it to ERROR
+    logger.setLevel(logging.INFO)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("paperdigest.site.outputs.check_content", warned)
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), strict=True)
-        with pytest.raises(Abort, match="in strict mode"):
-            build_site(config)
+        try:
+            with pytest.raises(Abort, match="in strict mode"):
+                build_site(config)
+        finally:
+            logger.setLevel(level)
     assert tree_bytes(site) == before and leftovers(root) == []
 
 

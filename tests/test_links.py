@@ -99,7 +99,6 @@ def mkdocs_refuses(root: Path, where: Mapping[str, str], monkeypatch: pytest.Mon
                    ) -> set[str]:
     """Digests whose generated page MkDocs itself warns about in a strict build (the
     plugin's own link check turned off, so that MkDocs' validation decides)."""
-    monkeypatch.setattr(outputs, "render_for_links", lambda site, project: None)
     warnings: list[str] = []
 
     class Keep(logging.Handler):
@@ -108,15 +107,22 @@ def mkdocs_refuses(root: Path, where: Mapping[str, str], monkeypatch: pytest.Mon
                 warnings.append(record.getMessage())
 
     handler = Keep()
-    logging.getLogger("mkdocs").addHandler(handler)
+    logger = logging.getLogger("mkdocs")
+    level = logger.level  # an earlier `mkdocs build -q` in this process set it to ERROR
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"), strict=True)
-        monkeypatch.chdir(root)
-        mkdocs_build(config)
+        with monkeypatch.context() as patch:  # undone before hypothesis runs the test again
+            patch.setattr(outputs, "render_for_links", lambda site, project: None)
+            patch.chdir(root)
+            config = load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"),
+                                 strict=True)
+            mkdocs_build(config)
     except (Abort, PluginError):
         pass  # a strict build that warned
     finally:
-        logging.getLogger("mkdocs").removeHandler(handler)
+        logger.removeHandler(handler)
+        logger.setLevel(level)
     refused = set()
     for path in where:
         page = (f"papers/{Path(path).stem}.md" if path.startswith("content/papers/")
