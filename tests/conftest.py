@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -16,6 +17,9 @@ SITE_URL = "https://digests.paperdigest.dev/"
 """``site_url`` of the projects the ``project`` fixture makes."""
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# The render cache signs its entries with a per-user secret: tests keep theirs in a folder of
+# their own, never in the user's cache folder.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="paperdigest-test-cache-")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

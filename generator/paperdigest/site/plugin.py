@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -20,12 +20,14 @@ from ..content.loader import LoadCache, check_content
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import cardbuild, errorpage, gate, paths, rendercache, search
+from . import cachestore, cardbuild, errorpage, gate, pagecache, paths, rendercache, search
+from .pagecache import WholePages
 from .render import TEMPLATES_DIR, RenderOptions, render_files, render_site
 from .rendercache import PageCache
 from .settings import PluginConfig, project_of
 
 if TYPE_CHECKING:
+    import jinja2
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.nav import Navigation
@@ -48,6 +50,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.project: Project | None = None
         self.cache = LoadCache()
         self.page_cache: PageCache | None = None
+        self.caches: cachestore.Folder | None = None
+        self.whole: WholePages | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
         self.command = "build"
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -93,9 +99,22 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                                                             str(exc))])
             raise PluginError(str(exc)) from exc
         self.site = site
-        self.page_cache = (PageCache(project.cache_dir, config)
-                           if project.cache_dir is not None else None)
+        self._open_caches(config, project)
         return config
+
+    def _open_caches(self, config: MkDocsConfig, project: Project) -> None:
+        self.page_cache = self.caches = self.whole = None
+        if project.cache_dir is None:
+            return
+        try:
+            self.caches = cachestore.open_folder(project.cache_dir, project.root)
+        except cachestore.UnsafeCacheFolder as exc:
+            log.warning(f"render cache off: {exc}")
+            return
+        except cachestore.NoCacheKey as exc:
+            log.info(f"render cache off: {exc}")
+            return
+        self.page_cache = PageCache(self.caches.store("pages", rendercache.SUFFIX), config)
 
     def _show_problems(self, config: MkDocsConfig, problems: Sequence[Problem]
                        ) -> MkDocsConfig:
@@ -109,7 +128,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.site = None
         self.pages = errorpage.error_pages(problems, generated)
         self.files = {}
-        self.page_cache = None
+        self.page_cache = self.caches = self.whole = None
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -145,8 +164,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Convert the pages the render cache lacks on every core (not under serve, where a
         save changes a few pages and forking beside the server's threads is unwise)."""
+        self.nav = nav
         if self.page_cache is not None and self.command != "serve":
-            stored = self.page_cache.prefill(config, files, {"on_pre_page"})
+            stored = self.page_cache.prefill(config, files, self)
             if stored:
                 log.info(f"render cache: {stored} pages converted in parallel")
         return nav
@@ -162,11 +182,28 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """Defence in depth: every page body passes the HTML allowlist (sanitize.py)."""
         return rendercache.clean_of(page, html)
 
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+               ) -> jinja2.Environment:
+        """Pages whose every input is unchanged skip the theme (pagecache.py)."""
+        self.env = env
+        self.whole = None
+        if (self.caches is not None and self.nav is not None and self.project is not None
+                and pagecache.can_cache_pages(config, self)):
+            self.whole = WholePages(self.caches.store("html", ".html"), config,
+                                    self._templates())
+            env = self.whole.plan(env, files, self.nav)
+        return env
+
+    def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> Any:
+        return self.whole.context(context, page) if self.whole is not None else context
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return self.whole.post_page(output, page, self.env) if self.whole is not None else output
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.page_cache is not None:
-            cache = self.page_cache
-            log.info(f"render cache: {cache.hits} pages reused, {cache.misses} converted, "
-                     f"{cache.prune()} old entries removed")
+        verdicts = self.caches.store("gate", ".gate") if self.caches is not None else None
+        used: dict[str, set[str]] = {}
         # The gate reads every built page, theme included: no handler, script URL or
         # foreign <script> may reach readers, whatever produced it.
         policy = gate.theme_policy(config.theme.dirs,
@@ -175,17 +212,41 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         site_dir = Path(config.site_dir)
         own = [d for d in config.theme.dirs
                if config.theme.custom_dir is None or Path(d) != Path(config.theme.custom_dir)]
-        findings = [*gate.scan_site(site_dir, policy),
+        # The gate passes the same bytes the same way: a page it passed before is not read
+        # again (pagecache.scan_site keys verdicts by the page's bytes and the gate's code).
+        gate_key = pagecache.gate_key(config)
+        scanned, html_hashes = pagecache.scan_site(site_dir, policy, verdicts, gate_key)
+        used["gate"] = {gate_key}
+        findings = [*scanned,
                     *gate.changed_theme_assets(site_dir, own, config.theme.static_templates)]
         if findings:
             raise PluginError(gate.gate_message(findings))
         if self.project is not None and self.project.search == "pagefind":
+            bundles = (self.caches.store("search", ".bundle", search.BUNDLE_LIMIT)
+                       if self.caches is not None else None)
             try:
-                done = search.build_index(Path(config.site_dir))
+                done, reused = search.build_index_cached(site_dir, bundles, html_hashes)
             except PaperdigestError as exc:
                 raise PluginError(str(exc)) from exc
+            used["search"] = {search.inputs_key(html_hashes)}
             log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
-                     f"{done.files} files")
+                     f"{done.files} files" + (" (unchanged pages: the last index)" if reused
+                                              else ""))
+        self._finish_caches(config, used)
+
+    def _finish_caches(self, config: MkDocsConfig, used: dict[str, set[str]]) -> None:
+        if self.caches is None or self.page_cache is None:
+            return
+        cache = self.page_cache
+        used["pages"] = cache.used
+        if self.whole is not None:
+            used["html"] = set(self.whole.keys.values())
+        profile = pagecache.gate_key(config)  # one list per kind of build (serve, build)
+        removed = self.caches.finish(profile, used)
+        log.info(f"render cache: {cache.hits} pages reused, {cache.misses} converted, "
+                 f"{removed} old entries removed")
+        if self.whole is not None:
+            log.info(f"page cache: {self.whole.reused} pages reused, {self.whole.themed} themed")
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: object
                  ) -> LiveReloadServer:
@@ -197,6 +258,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
 
 def _draw_cards(site: Site, project: Project) -> dict[str, bytes]:
     drawn, stats = cardbuild.draw_site_cards(site, project)
+    if stats.refused:
+        log.warning(f"share card cache off: {stats.refused}")
     log.info(f"share cards: {stats.drawn} drawn, {stats.hits} from the cache")
     return drawn
 

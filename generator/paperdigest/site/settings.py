@@ -7,6 +7,7 @@ MkDocs' own ``load_config``, so both read the same settings through the same val
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -144,5 +145,6 @@ def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_
         authors_per_index=block.authors_per_index, drafts=block.drafts, search=block.search,
         cards=block.cards, score_label=block.score_label, score_note=block.score_note,
         contributing_url=block.contributing_url,
-        cache_dir=(root / block.cache_dir).resolve() if block.cache_dir else None,
+        # Not resolved: the cache refuses a folder that is a link (site/cachestore.py).
+        cache_dir=Path(os.path.abspath(root / block.cache_dir)) if block.cache_dir else None,
     )
