@@ -182,8 +182,9 @@ class Store:
         except OSError:
             self.writable = False
 
-    def entries(self) -> Iterator[tuple[str, Path]]:
-        """``(key, path)`` of every file that has this store's name pattern and header."""
+    def entries(self, skip: set[str] | None = None) -> Iterator[tuple[str, Path]]:
+        """``(key, path)`` of every file that has this store's name pattern and header
+        (except the keys in ``skip``)."""
         try:
             subfolders = list(os.scandir(self.folder))
         except OSError:
@@ -198,6 +199,7 @@ class Store:
             for item in names:
                 key = item.name[:-len(self.suffix)] if item.name.endswith(self.suffix) else ""
                 if (KEY_NAME.fullmatch(key) and key.startswith(sub.name)
+                        and (skip is None or key not in skip)
                         and item.is_file(follow_symlinks=False)
                         and _has_header(Path(item.path))):
                     yield key, Path(item.path)
@@ -208,7 +210,7 @@ class Store:
         removed = 0
         if not self.writable:
             return removed
-        for key, path in list(self.entries()):
+        for key, path in list(self.entries(skip=kept)):
             if key not in kept:
                 try:
                     path.unlink()

@@ -8,6 +8,7 @@ page is read), ``on_files`` adds the rendered pages as virtual files, ``on_serve
 from __future__ import annotations
 
 import posixpath
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -224,14 +225,16 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         if self.project is not None and self.project.search == "pagefind":
             bundles = (self.caches.store("search", ".bundle", search.BUNDLE_LIMIT)
                        if self.caches is not None else None)
-            try:
-                done, reused = search.build_index_cached(site_dir, bundles, html_hashes)
-            except PaperdigestError as exc:
-                raise PluginError(str(exc)) from exc
             used["search"] = {search.inputs_key(html_hashes)}
-            log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
-                     f"{done.files} files" + (" (unchanged pages: the last index)" if reused
-                                              else ""))
+            if self.command == "serve":
+                # A preview serves the page first; search catches up a few seconds later.
+                threading.Thread(target=_index_quietly, args=(site_dir, bundles, html_hashes),
+                                 daemon=True).start()
+            else:
+                try:
+                    _index(site_dir, bundles, html_hashes)
+                except PaperdigestError as exc:
+                    raise PluginError(str(exc)) from exc
         self._finish_caches(config, used)
 
     def _finish_caches(self, config: MkDocsConfig, used: dict[str, set[str]]) -> None:
@@ -254,6 +257,21 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             server.watch(str(self.project.content_dir))
         server.watch(str(self._templates()))
         return server
+
+
+def _index(site_dir: Path, bundles: cachestore.Store | None,
+           html_hashes: dict[str, str]) -> None:
+    done, reused = search.build_index_cached(site_dir, bundles, html_hashes)
+    log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in {done.files} files"
+             + (" (unchanged pages: the last index)" if reused else ""))
+
+
+def _index_quietly(site_dir: Path, bundles: cachestore.Store | None,
+                   html_hashes: dict[str, str]) -> None:
+    try:
+        _index(site_dir, bundles, html_hashes)
+    except (PaperdigestError, OSError) as exc:  # the next save indexes again
+        log.warning(f"search: the preview's index was not updated: {exc}")
 
 
 def _draw_cards(site: Site, project: Project) -> dict[str, bytes]:

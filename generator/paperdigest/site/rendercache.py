@@ -132,12 +132,20 @@ def _answer(found: File | None) -> list[Any] | None:
     return None if found is None else [found.url, found.inclusion.is_excluded()]  # type: ignore[no-untyped-call]
 
 
-def _same_lookups(entry: dict[str, Any], files: Files) -> bool:
+def _same_lookups(entry: dict[str, Any], files: Files,
+                  answers: dict[str, list[Any] | None]) -> bool:
+    """Whether ``files`` answers every lookup the entry's conversion made the same way
+    (``answers``: this build's answers so far; pages link to the same few targets)."""
     deps = entry["deps"]
     if not isinstance(deps, dict):
         return False
-    return all(_answer(files.get_file_from_path(str(path))) == answer
-               for path, answer in deps.items())
+    for path, answer in deps.items():
+        path = str(path)
+        if path not in answers:
+            answers[path] = _answer(files.get_file_from_path(path))
+        if answers[path] != answer:
+            return False
+    return True
 
 
 def _convert(page: Page, config: MkDocsConfig, files: Files,
@@ -226,6 +234,8 @@ class PageCache:
         self.hits = 0
         self.misses = 0
         self.used: set[str] = set()
+        self.answers: dict[str, list[Any] | None] = {}
+        """This build's file lookups, by path (one ``PageCache`` per build)."""
 
     def key(self, page: Page) -> str:
         parts = (FORMAT, self.config_key, page.file.src_uri, page.markdown or "")
@@ -250,7 +260,7 @@ class PageCache:
         if entry is None:
             return False
         try:
-            if not _same_lookups(entry, files):
+            if not _same_lookups(entry, files, self.answers):
                 return False
             restore(page, entry, files)
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
@@ -338,8 +348,8 @@ def _prefill_chunk(indices: list[int]) -> int:
         page = pages[i]
         page.read_source(config)
         key = cache.key(page)
-        if cache.load(key) is not None:
-            continue
+        if cache.store.path(key).is_file():
+            continue  # MkDocs' own pass checks it and converts it again if it is damaged
         if cache.convert(page, key, config, files, page.render):
             stored += 1
     return stored
