@@ -271,8 +271,9 @@ def test_cleanup_deletes_only_what_the_cache_wrote(project: Make) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked: Linux")
 def test_cold_warm_parallel_and_after_damage_builds_are_byte_identical(
-        project: Make, monkeypatch: pytest.MonkeyPatch) -> None:
-    from paperdigest.site import rendercache
+        project: Make, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from paperdigest.site import pagecache, rendercache
 
     files: dict[str, str | bytes] = {
         f"content/{p.relative_to(REPO / 'content').as_posix()}": p.read_bytes()
@@ -292,8 +293,14 @@ def test_cold_warm_parallel_and_after_damage_builds_are_byte_identical(
     _build_here(root, "damaged")
     shutil.rmtree(cache)
     monkeypatch.setattr(rendercache, "MIN_PREFILL", 1)
+    monkeypatch.setattr(pagecache, "MIN_PARALLEL", 1)
     monkeypatch.setenv("PAPERDIGEST_JOBS", "2")
-    _build_here(root, "parallel")
+    with caplog.at_level("INFO", logger="mkdocs"):
+        _build_here(root, "parallel")
+    said = "\n".join(r.getMessage() for r in caplog.records)
+    assert re.search(r"render cache: \d+ pages converted in parallel", said)
+    assert re.search(r"page cache: \d+ pages themed in parallel", said)
+    assert re.search(r"page cache: \d+ pages reused, 0 themed", said)
     cold = _tree(root / "cold")
     for site in ("warm", "damaged", "parallel"):
         assert _tree(root / site) == cold, site

@@ -18,12 +18,17 @@ would not be in the key.
 from __future__ import annotations
 
 import hashlib
+import logging
+import multiprocessing
+import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from ..content import parallel
 from . import gate
 from .cachestore import Store, read_regular
 from .fingerprint import code_fingerprint, config_fingerprint, theme_fingerprint, to_json
@@ -98,6 +103,37 @@ class WholePages:
         env.loader = loader
         return env
 
+    def render_misses(self, env: jinja2.Environment, config: MkDocsConfig, files: Files,
+                      nav: Navigation) -> int:
+        """Theme the pages without an entry on every core and store them, so MkDocs' own
+        loop (one page after another) finds every one; how many were stored.
+
+        Workers are forked (Linux) after every page is converted and the nav exists, and
+        do exactly what MkDocs' ``_build_page`` does up to ``on_post_page``.
+        """
+        pages = [f.page for f in files.documentation_pages()
+                 if f.page is not None and f.src_uri in self.keys and f.src_uri not in self.hits]
+        jobs = parallel.workers()
+        if jobs < 2 or len(pages) < MIN_PARALLEL or not sys.platform.startswith("linux"):
+            return 0
+        global _JOB
+        _JOB = (self, pages, env, config, files, nav)
+        chunks = [list(range(i, len(pages), jobs * 4)) for i in range(jobs * 4)]
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                stored = sum(pool.map(_render_chunk, chunks))
+        except (OSError, RuntimeError):  # no processes to be had: MkDocs themes them
+            return 0
+        finally:
+            _JOB = None
+        for page in pages:  # now hits, unless a worker could not store one
+            key = self.keys[page.file.src_uri]
+            if self.store.path(key).is_file():
+                self.hits[page.file.src_uri] = page.meta.get("template")
+                page.meta["template"] = HIT_TEMPLATE
+        return stored
+
     def context(self, context: Any, page: Page) -> Any:
         if page.file.src_uri in self.hits:
             self.contexts[page.file.src_uri] = context
@@ -128,6 +164,59 @@ class WholePages:
         self.themed += 1
         self.store.store(key, output.encode("utf-8", "surrogatepass"))
         return output
+
+
+MIN_PARALLEL = 200
+"""Below this many pages to theme, starting workers costs more than it saves."""
+
+_JOB: tuple[WholePages, list[Page], jinja2.Environment, MkDocsConfig, Files, Navigation
+            ] | None = None
+"""What forked workers share with the parent (set just before the pool starts)."""
+
+
+class _Count(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _render_chunk(indices: list[int]) -> int:
+    """In a worker: theme the pages at ``indices`` as MkDocs' ``_build_page`` does."""
+    from mkdocs.commands.build import get_context
+
+    assert _JOB is not None
+    cache, pages, env, config, files, nav = _JOB
+    logger = logging.getLogger("mkdocs")
+    # A page whose theming warns is not stored: MkDocs themes it again and reports it.
+    warned = _Count()
+    logger.handlers = [warned]
+    logger.propagate = False
+    logger.setLevel(logging.WARNING)  # counted even under -q; nothing is printed here
+    doc_files = files.documentation_pages()
+    stored = 0
+    for i in indices:
+        page = pages[i]
+        config._current_page = page
+        page.active = True
+        try:
+            context = get_context(nav, doc_files, config, page)
+            template = env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            before = warned.count
+            output = template.render(context)
+            if warned.count == before:
+                cache.store.store(cache.keys[page.file.src_uri],
+                                  output.encode("utf-8", "surrogatepass"))
+                stored += 1
+        except Exception:  # MkDocs themes this page again and reports the error
+            cache.store.path(cache.keys[page.file.src_uri]).unlink(missing_ok=True)
+        finally:
+            page.active = False
+            config._current_page = None
+    return stored
 
 
 def can_cache_pages(config: MkDocsConfig, own: object) -> bool:

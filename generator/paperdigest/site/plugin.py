@@ -193,6 +193,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             self.whole = WholePages(self.caches.store("html", ".html"), config,
                                     self._templates())
             env = self.whole.plan(env, files, self.nav)
+            if self.command != "serve":  # as the prefill: no forking beside the server
+                themed = self.whole.render_misses(env, config, files, self.nav)
+                if themed:
+                    log.info(f"page cache: {themed} pages themed in parallel")
         return env
 
     def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig,
