@@ -304,3 +304,36 @@ def test_cold_warm_parallel_and_after_damage_builds_are_byte_identical(
     cold = _tree(root / "cold")
     for site in ("warm", "damaged", "parallel"):
         assert _tree(root / site) == cold, site
+
+
+def test_a_preview_save_themes_only_the_pages_the_digest_appears_on(
+        project: Make, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    root = project(_content())
+    _without_search(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    url = "http://127.0.0.1:8000/"
+
+    def serve_build() -> list[str]:
+        caplog.clear()
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "out"))
+        config.plugins.on_startup(command="serve", dirty=False)
+        config.site_url = url
+        with caplog.at_level("INFO", logger="mkdocs"):
+            build(config, serve_url=url)
+        return [r.getMessage() for r in caplog.records]
+
+    first = serve_build()
+    total = int(next(m for m in map(THEMED.search, first) if m).group(2))
+    digest = root / "content/papers/2106.09685.md"
+    digest.write_text(digest.read_text(encoding="utf-8").replace(
+        "## 4.", "保存した一文。\n\n## 4.", 1), encoding="utf-8")
+    second = serve_build()
+    converted = next(m for m in map(COUNTS.search, second) if m).groups()
+    themed = next(m for m in map(THEMED.search, second) if m).groups()
+    assert converted[1] == "1"  # the digest's page; its listings show only title and blurb
+    assert themed == (str(total - 1), "1")
+    assert "保存した一文。" in (root / "out/papers/2106.09685/index.html").read_text()

@@ -55,6 +55,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.whole: WholePages | None = None
         self.nav: Navigation | None = None
         self.env: jinja2.Environment | None = None
+        self.indexing: threading.Thread | None = None
+        """Under serve: Pagefind indexing the last build, after it was served."""
         self.command = "build"
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -131,6 +133,13 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.files = {}
         self.page_cache = self.caches = self.whole = None
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Under serve: the last save's search index is finished before the site folder is
+        cleaned for the next one."""
+        if self.indexing is not None:
+            self.indexing.join()
+            self.indexing = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_prefix = posixpath.relpath(Path(config.docs_dir).as_posix(), self.root.as_posix())
@@ -232,8 +241,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             used["search"] = {search.inputs_key(html_hashes)}
             if self.command == "serve":
                 # A preview serves the page first; search catches up a few seconds later.
-                threading.Thread(target=_index_quietly, args=(site_dir, bundles, html_hashes),
-                                 daemon=True).start()
+                self.indexing = threading.Thread(
+                    target=_index_quietly, args=(site_dir, bundles, html_hashes), daemon=True)
+                self.indexing.start()
             else:
                 try:
                     _index(site_dir, bundles, html_hashes)
