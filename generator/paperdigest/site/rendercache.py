@@ -187,8 +187,11 @@ def clean_of(page: Page, html: str) -> str:
     other HTML (a plugin changed it since the conversion) is cleaned afresh.
     """
     kept = getattr(page, "_paperdigest_clean", None)
-    if kept is not None and kept[0] == html:
-        return str(kept[1])
+    if kept is not None:
+        # Dropped once used: holding both forms of every page doubles a build's memory.
+        del page._paperdigest_clean  # type: ignore[attr-defined]
+        if kept[0] == html:
+            return str(kept[1])
     return clean_html(html)
 
 
