@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
@@ -337,3 +338,29 @@ def test_a_preview_save_themes_only_the_pages_the_digest_appears_on(
     assert converted[1] == "1"  # the digest's page; its listings show only title and blurb
     assert themed == (str(total - 1), "1")
     assert "保存した一文。" in (root / "out/papers/2106.09685/index.html").read_text()
+
+
+def test_a_preview_indexes_search_after_the_build_and_stops_it_for_the_next(
+        project: Make, caplog: pytest.LogCaptureFixture) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    root = project(_content())
+    url = "http://127.0.0.1:8000/"
+
+    def serve_build() -> Any:
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "out"))
+        config.plugins.on_startup(command="serve", dirty=False)
+        config.site_url = url
+        build(config, serve_url=url)
+        return config.plugins["paperdigest"]
+
+    plugin = serve_build()
+    assert plugin.indexing is not None  # the build returned before search was indexed
+    plugin.indexing.join(300)
+    assert (root / "out/pagefind/pagefind.js").is_file()
+    plugin = serve_build()
+    with caplog.at_level("WARNING", logger="mkdocs"):
+        plugin.on_pre_build(config=None)  # the next save: this index is stopped, quietly
+    assert plugin.indexing is None
+    assert not [r for r in caplog.records if "search" in r.getMessage()]

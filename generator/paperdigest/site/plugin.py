@@ -8,6 +8,7 @@ page is read), ``on_files`` adds the rendered pages as virtual files, ``on_serve
 from __future__ import annotations
 
 import posixpath
+import subprocess
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,7 +56,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.whole: WholePages | None = None
         self.nav: Navigation | None = None
         self.env: jinja2.Environment | None = None
-        self.indexing: threading.Thread | None = None
+        self.indexing: _Indexing | None = None
         """Under serve: Pagefind indexing the last build, after it was served."""
         self.command = "build"
 
@@ -135,10 +136,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        """Under serve: the last save's search index is finished before the site folder is
-        cleaned for the next one."""
+        """Under serve: indexing of the last save's site stops before that site is cleaned
+        for the next one (which is indexed in turn)."""
         if self.indexing is not None:
-            self.indexing.join()
+            self.indexing.stop()
             self.indexing = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -241,8 +242,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             used["search"] = {search.inputs_key(html_hashes)}
             if self.command == "serve":
                 # A preview serves the page first; search catches up a few seconds later.
-                self.indexing = threading.Thread(
-                    target=_index_quietly, args=(site_dir, bundles, html_hashes), daemon=True)
+                self.indexing = _Indexing(site_dir, bundles, html_hashes)
                 self.indexing.start()
             else:
                 try:
@@ -280,12 +280,39 @@ def _index(site_dir: Path, bundles: cachestore.Store | None,
              + (" (unchanged pages: the last index)" if reused else ""))
 
 
-def _index_quietly(site_dir: Path, bundles: cachestore.Store | None,
-                   html_hashes: dict[str, str]) -> None:
-    try:
-        _index(site_dir, bundles, html_hashes)
-    except (PaperdigestError, OSError) as exc:  # the next save indexes again
-        log.warning(f"search: the preview's index was not updated: {exc}")
+class _Indexing(threading.Thread):
+    """Pagefind for a preview, in the background: the page is served before search."""
+
+    def __init__(self, site_dir: Path, bundles: cachestore.Store | None,
+                 html_hashes: dict[str, str]) -> None:
+        super().__init__(daemon=True)
+        self.args = (site_dir, bundles, html_hashes)
+        self.proc: subprocess.Popen[str] | None = None
+        self.stopped = threading.Event()
+
+    def _on_start(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        if self.stopped.is_set():
+            proc.kill()
+
+    def run(self) -> None:
+        site_dir, bundles, html_hashes = self.args
+        try:
+            done, reused = search.build_index_cached(site_dir, bundles, html_hashes,
+                                                     on_start=self._on_start)
+        except Exception as exc:  # a background thread: a message, never a traceback
+            if not self.stopped.is_set():  # the next save indexes again
+                log.warning(f"search: the preview's index was not updated: {exc}")
+            return
+        log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
+                 f"{done.files} files" + (" (unchanged pages: the last index)" if reused
+                                          else ""))
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        self.join()
 
 
 def _draw_cards(site: Site, project: Project) -> dict[str, bytes]:

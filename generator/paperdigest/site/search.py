@@ -16,7 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,29 +96,46 @@ def _die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def build_index(site_dir: Path, binary: Path | None = None, *,
-                timeout: float = TIMEOUT) -> IndexReport:
-    """Index the built site in ``site_dir`` into ``site_dir/pagefind``."""
+def build_index(site_dir: Path, binary: Path | None = None, *, timeout: float = TIMEOUT,
+                on_start: Callable[[subprocess.Popen[str]], None] | None = None
+                ) -> IndexReport:
+    """Index the built site in ``site_dir`` into ``site_dir/pagefind``.
+
+    ``on_start`` is given the running Pagefind (a preview stops it when the site it is
+    indexing is about to be rebuilt).
+    """
     command = [
         str(binary or executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
         "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
     ]
     linux = sys.platform.startswith("linux")
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False,
-                                timeout=timeout, preexec_fn=_die_with_parent if linux else None)
-    except subprocess.TimeoutExpired as exc:  # run() has killed and reaped the child
-        raise SearchIndexError(f"paperdigest: Pagefind did not finish indexing {site_dir} in "
-                               f"{timeout:g} s and was stopped: build again, or set search: "
-                               "none for the paperdigest plugin in mkdocs.yml") from exc
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, preexec_fn=_die_with_parent if linux else None)
     except OSError as exc:
         raise SearchIndexError(f"paperdigest: could not run {command[0]}: {exc}; "
                                f"{_INSTALL}") from exc
-    if result.returncode != 0:
-        details = (result.stderr or result.stdout).strip()
+    with proc:
+        if on_start is not None:
+            on_start(proc)
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.communicate()
+            raise SearchIndexError(f"paperdigest: Pagefind did not finish indexing {site_dir} "
+                                   f"in {timeout:g} s and was stopped: build again, or set "
+                                   "search: none for the paperdigest plugin in mkdocs.yml"
+                                   ) from exc
+        except BaseException:  # Ctrl-C: Pagefind does not outlive the build
+            proc.kill()
+            proc.wait()
+            raise
+    if proc.returncode != 0:
+        details = (stderr or stdout).strip()
         raise SearchIndexError(f"paperdigest: Pagefind failed to index {site_dir} "
-                               f"(exit {result.returncode}):\n{details}")
-    return report(site_dir / BUNDLE_DIR, _indexed_pages(result.stdout))
+                               f"(exit {proc.returncode}):\n{details}")
+    return report(site_dir / BUNDLE_DIR, _indexed_pages(stdout))
 
 
 def _indexed_pages(log: str) -> int:
@@ -181,7 +198,9 @@ def _unpack(body: bytes, bundle: Path) -> int | None:
 
 
 def build_index_cached(site_dir: Path, store: Store | None, html_hashes: Mapping[str, str],
-                       binary: Path | None = None) -> tuple[IndexReport, bool]:
+                       binary: Path | None = None, *,
+                       on_start: Callable[[subprocess.Popen[str]], None] | None = None
+                       ) -> tuple[IndexReport, bool]:
     """``build_index``, or the bundle of an earlier build whose pages were the same bytes.
 
     Returns the report and whether the bundle came from the cache.
@@ -193,7 +212,7 @@ def build_index_cached(site_dir: Path, store: Store | None, html_hashes: Mapping
         if pages is not None:
             return report(site_dir / BUNDLE_DIR, pages), True
         shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
-    done = build_index(site_dir, binary)
+    done = build_index(site_dir, binary, on_start=on_start)
     if store is not None:
         store.store(key, _pack(site_dir / BUNDLE_DIR, done.pages))
     return done, False
