@@ -215,3 +215,39 @@ def test_a_search_bundle_comes_back_byte_for_byte_and_a_malformed_one_is_refused
     assert search._unpack(evil, tmp_path / "evil" / search.BUNDLE_DIR) is None
     assert not (tmp_path / "escaped.js").exists()
     assert search._unpack(b"[" * 200_000, tmp_path / "deep") is None
+
+
+# --- share cards ----------------------------------------------------------------------------------
+def test_an_edited_linked_or_fifo_card_is_drawn_again_and_foreign_files_are_kept(
+        tmp_path: Path) -> None:
+    from paperdigest.site import cardbuild
+    from paperdigest.site.cards import CardText
+
+    card = CardText(site="paperdigest", label="2025-03-06", title="A title", body="要約。",
+                    footer="")
+    wanted = {"assets/cards/papers/a.png": card}
+    folder = tmp_path / "cards"
+    first = cardbuild.CardCache(folder, cardbuild.find_fonts(), SECRET)
+    png = first.draw_all(wanted)["assets/cards/papers/a.png"]
+    entry = folder / f"{first.key(card)}.png"
+    stored = entry.read_bytes()
+    assert stored.startswith(png)  # the PNG, then its tag
+
+    def again() -> cardbuild.DrawStats:
+        cache = cardbuild.CardCache(folder, cardbuild.find_fonts(), SECRET)
+        assert _with_deadline(lambda: cache.draw_all(wanted)) == {
+            "assets/cards/papers/a.png": png}
+        return cache.stats
+
+    assert again().hits == 1
+    entry.write_bytes(stored.replace(b"IDAT", b"IDAT\x00", 1))  # an edited picture
+    assert again().drawn == 1
+    entry.unlink()
+    os.mkfifo(entry)
+    assert again().drawn == 1
+    assert Store(folder, SECRET, ".x").load(KEY) is None
+    foreign = [folder / "photo.png", folder / ("0" * 40 + ".png")]
+    foreign[0].write_bytes(b"\x89PNG\r\n\x1a\n mine")
+    foreign[1].write_bytes(b"not a png, but named like a card")
+    again()
+    assert all(path.exists() for path in foreign)
