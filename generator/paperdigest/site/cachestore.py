@@ -303,4 +303,4 @@ def open_folder(folder: Path, root: Path) -> Folder:
     return Folder(safe, secret)
 
 
-SUBFOLDERS = ("pages", "html", "gate", "search", "used", "cards")
+SUBFOLDERS = ("pages", "html", "gate", "search", "sources", "used", "cards")

@@ -118,7 +118,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         except cachestore.NoCacheKey as exc:
             log.info(f"render cache off: {exc}")
             return
-        self.page_cache = PageCache(self.caches.store("pages", rendercache.SUFFIX), config)
+        self.page_cache = PageCache(self.caches.store("pages", rendercache.SUFFIX), config,
+                                    self.caches.store("sources", ".index"))
 
     def _show_problems(self, config: MkDocsConfig, problems: Sequence[Problem]
                        ) -> MkDocsConfig:
@@ -256,6 +257,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             return
         cache = self.page_cache
         used["pages"] = cache.used
+        cache.save_sources()
+        used["sources"] = {cache.index_key}
         if self.whole is not None:
             used["html"] = set(self.whole.keys.values())
         profile = pagecache.gate_key(config)  # one list per kind of build (serve, build)

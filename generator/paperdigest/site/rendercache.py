@@ -231,9 +231,14 @@ def restore(page: Page, entry: dict[str, Any], files: Files) -> None:
 class PageCache:
     """One build's view of the conversion cache, with counts of what it reused."""
 
-    def __init__(self, store: Store, config: MkDocsConfig) -> None:
+    def __init__(self, store: Store, config: MkDocsConfig, index: Store | None = None) -> None:
         self.store = store
+        self.index = index
+        """Which key each page's source had last time: the prefill reads no source."""
         self.config_key = config_fingerprint(config)
+        self.index_key = hashlib.sha256(f"index\x00{self.config_key}".encode()).hexdigest()
+        self.sources: dict[str, str] = {}
+        """This build's key of each page, by a hash of its source file (``source_key``)."""
         self.hits = 0
         self.misses = 0
         self.used: set[str] = set()
@@ -289,6 +294,8 @@ class PageCache:
         def render(config: MkDocsConfig, files: Files) -> None:
             key = self.key(page)
             self.used.add(key)
+            if self.index is not None:
+                self.sources[self.source_key(page)] = key
             if self.hit(page, key, files):
                 self.hits += 1
                 return
@@ -313,6 +320,13 @@ class PageCache:
                 or foreign_hooks(config, own, ("pre_page", "page_read_source", "page_markdown"))
                 or not sys.platform.startswith("linux")):
             return 0
+        # Pages whose source had a stored conversion last time need no worker: a warm
+        # build starts none, a build with a few changed pages converts them in MkDocs' loop.
+        known = self.known_sources()
+        pages = [p for p in pages
+                 if not ((key := known.get(self.source_key(p))) and self.store.path(key).is_file())]
+        if len(pages) < MIN_PREFILL:
+            return 0
         global _JOB
         _JOB = (self, pages, files, config)
         chunks = [list(range(i, len(pages), jobs * 4)) for i in range(jobs * 4)]
@@ -324,6 +338,28 @@ class PageCache:
             return 0
         finally:
             _JOB = None
+
+
+    def source_key(self, page: Page) -> str:
+        """A hash of the page's source file as MkDocs reads it (front matter included)."""
+        try:
+            raw = page.file.content_bytes
+        except OSError:
+            raw = b""
+        return hashlib.sha256(self.config_key.encode() + b"\x00" + page.file.src_uri.encode()
+                              + b"\x00" + raw).hexdigest()
+
+    def known_sources(self) -> dict[str, str]:
+        body = self.index.load(self.index_key) if self.index is not None else None
+        try:
+            found = json.loads(body) if body is not None else {}
+        except (ValueError, RecursionError):
+            return {}
+        return ({str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {})
+
+    def save_sources(self) -> None:
+        if self.index is not None:
+            self.index.store(self.index_key, json.dumps(self.sources, sort_keys=True).encode())
 
 
 def foreign_hooks(config: MkDocsConfig, own: object, events: tuple[str, ...]) -> bool:
