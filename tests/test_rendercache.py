@@ -175,6 +175,12 @@ def test_pages_converted_in_parallel_are_the_pages_converted_in_one_process(
     stored = next(m for m in said if "converted in parallel" in m)
     assert re.search(r"render cache: \d+ pages converted in parallel", stored)
     assert any(re.search(r"render cache: (\d+) pages reused, 0 converted", m) for m in said)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="mkdocs"):  # warm: every source known, no workers
+        _build_here(root, "warm")
+    said = [r.getMessage() for r in caplog.records]
+    assert not any("in parallel" in m for m in said)
+    assert _tree(root / "warm") == _tree(root / "parallel")
     shutil.rmtree(root / ".cache")
     monkeypatch.setenv("PAPERDIGEST_JOBS", "1")
     _build_here(root, "serial")
