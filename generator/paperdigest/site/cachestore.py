@@ -58,7 +58,10 @@ _SECRETS: dict[Path, bytes] = {}
 
 def machine_secret() -> bytes | None:
     """The per-machine secret, created on first use; ``None`` when it cannot be had."""
-    path = secret_path()
+    try:
+        path = secret_path()
+    except RuntimeError:  # no home folder to be found: no cache
+        return None
     if path in _SECRETS:
         return _SECRETS[path]
     found = _read_small(path, _KEY_FILE_BYTES)
@@ -298,8 +301,8 @@ def open_folder(folder: Path, root: Path) -> Folder:
         safe_folder(safe / name, root)
     secret = machine_secret()
     if secret is None:
-        raise NoCacheKey(f"no key to sign cache entries can be kept at {secret_path()}: "
-                                "make that folder writable (or set XDG_CACHE_HOME)")
+        raise NoCacheKey("no key to sign cache entries can be kept in the user cache folder "
+                         "(~/.cache/paperdigest): make it writable or set XDG_CACHE_HOME")
     return Folder(safe, secret)
 
 
