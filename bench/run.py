@@ -38,6 +38,9 @@ VARIANTS = {
     # -warm: the render cache is full (one untimed build first); the others start empty.
     "real-warm": "mkdocs.yml",
     "real-nosearch-warm": "mkdocs-nosearch.yml",
+    # -changed: as -warm, then one digest (the middle one) gets a new bullet before each run.
+    "real-changed": "mkdocs.yml",
+    "real-nosearch-changed": "mkdocs-nosearch.yml",
     "floor": "floor/mkdocs.yml",
     "floor-nosearch": "floor/mkdocs-nosearch.yml",
 }
@@ -133,7 +136,10 @@ def build_variant(project: Path, n: int, variant: str, runs: int, out: Path, rec
     config = project / VARIANTS[variant]
     site = out / "sites" / str(n) / variant
     cache = project / ".cache" / "paperdigest"
-    warm = variant.endswith("-warm")
+    warm = variant.endswith(("-warm", "-changed"))
+    papers = sorted((project / "content" / "papers").glob("*.md"))
+    digest = papers[len(papers) // 2]
+    original = digest.read_text(encoding="utf-8")
     if warm:  # fill the cache with an untimed build of the same configuration
         shutil.rmtree(cache, ignore_errors=True)
         timed([PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
@@ -143,8 +149,14 @@ def build_variant(project: Path, n: int, variant: str, runs: int, out: Path, rec
         if not warm:
             shutil.rmtree(cache, ignore_errors=True)  # a cold build: nothing to reuse
         log = out / "logs" / f"build-{n}-{variant}-{run}.log"
-        result = timed([PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config),
-                        "-d", str(site)], config.parent, log)
+        if variant.endswith("-changed"):
+            digest.write_text(original.replace("\n## 2.", f"\n- 変更 {run} {uuid.uuid4().hex}"
+                                               "\n\n## 2.", 1), encoding="utf-8")
+        try:
+            result = timed([PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(config),
+                            "-d", str(site)], config.parent, log)
+        finally:
+            digest.write_text(original, encoding="utf-8")
         row: dict[str, Any] = {"kind": "build", "n": n, "variant": variant, "run": run,
                                "ok": result.ok, "wall_s": result.wall_s, "cpu_s": result.cpu_s,
                                "peak_rss_mb": result.peak_rss_mb, "warnings": result.warnings}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +24,9 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # The fixtures under tests/data sit in this repository, whose history would date their
 # digests (date added); git stops looking for a repository above tests/data.
 os.environ["GIT_CEILING_DIRECTORIES"] = str(DATA)
+# The render cache signs its entries with a per-user secret: tests keep theirs in a folder of
+# their own, never in the user's cache folder.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="paperdigest-test-cache-")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

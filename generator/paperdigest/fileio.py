@@ -103,7 +103,13 @@ def read_regular(path: Path, limit: int, *, follow: bool = False) -> bytes:
         size = os.fstat(fh.fileno()).st_size
         if size > limit:
             raise TooLarge(path, size, limit)
-        data = fh.read(limit + 1)  # a file growing meanwhile is cut here, then refused
+        # What fstat said, then in pieces: a file growing meanwhile is cut past the limit and
+        # refused, and a large limit never asks for that much memory at once.
+        chunks, got = [fh.read(size + 1)], size + 1
+        while len(chunks[-1]) and got <= limit:
+            chunks.append(fh.read(min(1 << 20, limit + 1 - got)))
+            got += len(chunks[-1])
+        data = b"".join(chunks)
     if len(data) > limit:
         raise TooLarge(path, len(data), limit)
     return data
@@ -134,13 +140,14 @@ def check_inside(path: Path, folder: Path) -> None:
 
 
 def write_file(path: Path, data: bytes | str, *, inside: Path, replace: bool = False,
-               mode: int | None = None) -> None:
+               mode: int | None = None, durable: bool = True) -> None:
     """Write ``data`` (text as UTF-8, exactly) to ``path``, all or nothing.
 
     ``inside``: the folder the write must stay in, realpaths compared (symbolic links on the
     way that lead out are refused). ``replace``: a file already at ``path`` is replaced
     (keeping its permissions), else it makes the write fail. ``mode``: permissions of a new
-    file (default 0644).
+    file (default 0644). ``durable``: on disk before it is in place (``fsync``); a cache,
+    whose lost entry is only a miss, writes without.
 
     Raises:
         FileExistsError: ``path`` exists and ``replace`` is false; nothing changed.
@@ -163,7 +170,8 @@ def write_file(path: Path, data: bytes | str, *, inside: Path, replace: bool = F
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         # mkstemp makes files 0600; a new file gets the usual 0644.
         os.chmod(tmp, keep if keep is not None else mode if mode is not None else 0o644)
         if replace:
@@ -175,7 +183,8 @@ def write_file(path: Path, data: bytes | str, *, inside: Path, replace: bool = F
             # If the folder went read-only meanwhile, the error raised already says so.
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    sync_folder(path.parent)
+    if durable:
+        sync_folder(path.parent)
 
 
 def _make_folder(folder: Path) -> None:

@@ -66,13 +66,23 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], *, break_even: int) -> li
         return [fn(item) for item in items]
     jobs = workers()
     size = -(-len(items) // (jobs * CHUNKS_PER_WORKER))
-    chunks = [(fn, items[i:i + size]) for i in range(0, len(items), size)]
+    done = on_workers(_chunk, [(fn, items[i:i + size]) for i in range(0, len(items), size)])
+    if done is None:  # no processes to be had (limits, a broken pool)
+        return [fn(item) for item in items]
+    return [result for chunk in done for result in chunk]
+
+
+def on_workers(fn: Callable[[T], R], jobs: Sequence[T]) -> list[R] | None:
+    """``[fn(job) for job in jobs]`` on forked workers (the pool every module uses), in order;
+    ``None`` when no process can be started, for callers whose work can be left undone (a
+    cache filled ahead of time). The workers inherit the parent's memory: a job may be an
+    index into data the caller set aside before calling."""
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return [result for chunk in pool.map(_chunk, chunks) for result in chunk]
-    except (OSError, RuntimeError):  # no processes to be had (limits, a broken pool)
-        return [fn(item) for item in items]
+        with ProcessPoolExecutor(max_workers=workers(), mp_context=context) as pool:
+            return list(pool.map(fn, jobs))
+    except (OSError, RuntimeError):
+        return None
 
 
 def _load_one(load: Loader[T], root: Path, path: Path) -> tuple[T, list[Problem]]:

@@ -4,15 +4,20 @@
 ``find_fonts`` finds a Japanese font that a package installed (never one downloaded);
 ``CardCache.draw_all`` returns the PNGs, reading a card from ``cards/`` in the cache folder
 when one was drawn before from the same text, font and Pillow, and drawing the misses, on
-every core when there are many. A corrupt or unreadable entry is drawn again.
+every core when there are many. The folder is an untrusted input (``cachestore.py``): a card
+is read only from a regular file of at most ``MAX_CARD`` bytes whose trailing HMAC this
+machine wrote, the folder is refused when it is a link, and cleanup deletes only files with
+the cache's name pattern and PNG header. Anything else is drawn again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -26,9 +31,9 @@ from PIL import ImageFont
 from ..content import parallel
 from ..content.model import Author, Paper, Site, Tag
 from ..errors import PaperdigestError
-from ..fileio import read_regular, write_file
+from ..fileio import write_file
 from ..project import Project
-from . import cards, paths
+from . import cachestore, cards, paths
 from .extras import CARDS
 
 FONT_PACKAGES = ("noto_cjk_sans_jp_bold", "noto_cjk_sans_jp_regular")
@@ -43,8 +48,12 @@ CARD_VERSION = "1"
 """Part of every cache key, with a hash of ``cards.py``: change it when the look of the cards
 changes through something else (the card text built here)."""
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-MAX_CARD_BYTES = 4 * 2**20
-"""A card is about 100 KB; a larger cache entry is not one of ours: it is drawn again."""
+_PNG_END = b"IEND\xaeB`\x82"
+_TRAILER = b"PDC1"
+"""After a card's PNG in the cache: this mark and the hex HMAC of the key and the PNG."""
+_TRAILER_LEN = len(_TRAILER) + 64
+MAX_CARD = 4 * 1024 * 1024
+_CARD_NAME = re.compile(r"[0-9a-f]{40}\.png")
 
 
 class CardFontError(PaperdigestError):
@@ -179,6 +188,8 @@ class DrawStats:
     hits: int = 0
     drawn: int = 0
     parallel: bool = False
+    refused: str = ""
+    """Why the cache folder was not used (it leads elsewhere), or empty."""
 
 
 def _font_identity(path: str) -> str:
@@ -198,8 +209,10 @@ def _draw_job(job: tuple[cards.CardText, cards.Fonts]) -> bytes:
 class CardCache:
     """Cards by content hash in a folder; ``None`` as folder keeps nothing between builds."""
 
-    def __init__(self, folder: Path | None, fonts: cards.Fonts) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path | None, fonts: cards.Fonts,
+                 secret: bytes | None = None) -> None:
+        self.secret = secret if secret is not None else cachestore.machine_secret()
+        self.folder = folder if self.secret is not None else None
         self.fonts = fonts
         self.stats = DrawStats()
         # The font file, Pillow and the drawing code change the pixels: all are in the key.
@@ -212,22 +225,33 @@ class CardCache:
         text = json.dumps([self._salt, asdict(card)], ensure_ascii=False, sort_keys=True)
         return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
+    def _tag(self, key: str, data: bytes) -> bytes:
+        assert self.secret is not None
+        return hmac.new(self.secret, key.encode() + b"\x00card\x00" + data,
+                        hashlib.sha256).hexdigest().encode()
+
     def _read(self, key: str) -> bytes | None:
         if self.folder is None:
             return None
-        try:  # never a FIFO, a device or a link planted in the cache
-            data = read_regular(self.folder / f"{key}.png", MAX_CARD_BYTES)
-        except OSError:
+        stored = cachestore.read_regular(self.folder / f"{key}.png", MAX_CARD)
+        if stored is None or len(stored) < _TRAILER_LEN:
             return None
-        # A truncated or foreign file is not a card: draw it again.
-        return data if data.startswith(_PNG_MAGIC) and data.endswith(b"IEND\xaeB`\x82") else None
+        data, trailer = stored[:-_TRAILER_LEN], stored[-_TRAILER_LEN:]
+        # A truncated, foreign or edited file is not a card: draw it again.
+        if not (trailer.startswith(_TRAILER) and data.startswith(_PNG_MAGIC)
+                and data.endswith(_PNG_END)
+                and hmac.compare_digest(trailer[len(_TRAILER):], self._tag(key, data))):
+            return None
+        return data
 
     def _write(self, key: str, data: bytes) -> None:
         if self.folder is None:
             return
         with contextlib.suppress(OSError):  # a read-only cache only costs time
+            # Viewers stop at IEND: the cached file is still a PNG, with its HMAC after it.
             # Atomic: a reader never sees half a card.
-            write_file(self.folder / f"{key}.png", data, inside=self.folder, replace=True)
+            write_file(self.folder / f"{key}.png", data + _TRAILER + self._tag(key, data),
+                       inside=self.folder, replace=True, durable=False)
 
     def draw_all(self, wanted: Mapping[str, cards.CardText]) -> dict[str, bytes]:
         """The PNG of every card, by the same keys as ``wanted``, in the same order."""
@@ -252,11 +276,18 @@ class CardCache:
 
     def _prune(self, keep: set[str]) -> None:
         """Delete the cards no page uses any more, so the folder does not grow forever."""
-        if self.folder is None or not self.folder.is_dir():
+        if self.folder is None or not self.folder.is_dir() or self.folder.is_symlink():
             return
-        for entry in self.folder.glob("*.png"):
-            if entry.stem not in keep:
-                entry.unlink(missing_ok=True)
+        try:
+            entries = list(os.scandir(self.folder))
+        except OSError:
+            return
+        for entry in entries:
+            # Only what this cache writes: its name pattern, a regular file, a PNG header.
+            if (_CARD_NAME.fullmatch(entry.name) and entry.name[:-4] not in keep
+                    and entry.is_file(follow_symlinks=False)
+                    and cachestore.read_regular_head(Path(entry.path), 8) == _PNG_MAGIC):
+                Path(entry.path).unlink(missing_ok=True)
 
 
 def draw_site_cards(site: Site, project: Project) -> tuple[dict[str, bytes], DrawStats]:
@@ -266,5 +297,13 @@ def draw_site_cards(site: Site, project: Project) -> tuple[dict[str, bytes], Dra
     ``{site-relative path: PNG}``; used by the plugin and by ``paperdigest export``.
     """
     folder = project.cache_dir / "cards" if project.cache_dir is not None else None
+    refused = ""
+    if folder is not None:
+        try:
+            folder = cachestore.safe_folder(folder, project.root)
+        except cachestore.UnsafeCacheFolder as exc:
+            folder, refused = None, str(exc)
     cache = CardCache(folder, find_fonts())
-    return cache.draw_all(site_cards(site, project.site_name)), cache.stats
+    drawn = cache.draw_all(site_cards(site, project.site_name))
+    cache.stats.refused = refused
+    return drawn, cache.stats

@@ -9,9 +9,11 @@ rebuild when a digest, record or template changes.
 from __future__ import annotations
 
 import posixpath
+import subprocess
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -21,14 +23,16 @@ from ..content.loader import LoadCache
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import builderrors, errorpage, gate, paths, rendercache, search
+from . import builderrors, cachestore, errorpage, gate, pagecache, paths, rendercache, search
 from .outputs import project_content, site_outputs
+from .pagecache import WholePages
 from .render import TEMPLATES_DIR
 from .rendercache import PageCache
 from .settings import PluginConfig, project_of
 from .staging import Staged
 
 if TYPE_CHECKING:
+    import jinja2
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.nav import Navigation
@@ -55,6 +59,12 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.project: Project | None = None
         self.cache = LoadCache()
         self.page_cache: PageCache | None = None
+        self.caches: cachestore.Folder | None = None
+        self.whole: WholePages | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+        self.indexing: _Indexing | None = None
+        """Under serve: Pagefind indexing the last build, after it was served."""
         self.command = "build"
         self.site_dir: Path | None = None
         self.dirty = False
@@ -110,12 +120,13 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             raise PluginError(str(exc)) from exc
         self.pages, self.files = made.pages, made.files
         if made.cards is not None:
+            if made.cards.refused:
+                log.warning(f"share card cache off: {made.cards.refused}")
             log.info(f"share cards: {made.cards.drawn} drawn, {made.cards.hits} from the cache")
         if not any(paper.score is not None for paper in site.papers):
             config.nav = _without(config.nav, paths.RANKING)  # no ranking tab with nothing ranked
         self.site = site
-        self.page_cache = (PageCache(project.cache_dir, config)
-                           if project.cache_dir is not None else None)
+        self._open_caches(config, project)
         if self.command != "serve" and not self.dirty:
             # Written beside site_dir; on_post_build swaps it in once the gate passed.
             try:
@@ -124,6 +135,21 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 raise PluginError(str(exc)) from exc
             config.site_dir = str(self.staged.folder)
         return config
+
+    def _open_caches(self, config: MkDocsConfig, project: Project) -> None:
+        self.page_cache = self.caches = self.whole = None
+        if project.cache_dir is None:
+            return
+        try:
+            self.caches = cachestore.open_folder(project.cache_dir, project.root)
+        except cachestore.UnsafeCacheFolder as exc:
+            log.warning(f"render cache off: {exc}")
+            return
+        except cachestore.NoCacheKey as exc:
+            log.info(f"render cache off: {exc}")
+            return
+        self.page_cache = PageCache(self.caches.store("pages", rendercache.SUFFIX), config,
+                                    self.caches.store("sources", ".index"))
 
     def _show_problems(self, config: MkDocsConfig, problems: Sequence[Problem]
                        ) -> MkDocsConfig:
@@ -139,7 +165,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.site = None
         self.pages = errorpage.error_pages(problems, generated)
         self.files = {}
-        self.page_cache = None
+        self.page_cache = self.caches = self.whole = None
         return config
 
     @property
@@ -159,6 +185,13 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
     def feeds(self) -> tuple[str, str]:
         """The site-wide Atom and JSON feeds, as paths in the site."""
         return self.site_path(paths.FEED), self.site_path(paths.JSON_FEED)
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Under serve: indexing of the last save's site stops before that site is cleaned
+        for the next one (which is indexed in turn)."""
+        if self.indexing is not None:
+            self.indexing.stop()
+            self.indexing = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_prefix = posixpath.relpath(Path(config.docs_dir).as_posix(), self.root.as_posix())
@@ -202,8 +235,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Convert the pages the render cache lacks on every core (not under serve, where a
         save changes a few pages and forking beside the server's threads is unwise)."""
+        self.nav = nav
         if self.page_cache is not None and self.command != "serve":
-            stored = self.page_cache.prefill(config, files, {"on_pre_page"})
+            stored = self.page_cache.prefill(config, files, self)
             if stored:
                 log.info(f"render cache: {stored} pages converted in parallel")
         return nav
@@ -219,12 +253,33 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """Defence in depth: every page body passes the HTML allowlist (sanitize.py)."""
         return rendercache.clean_of(page, html)
 
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+               ) -> jinja2.Environment:
+        """Pages whose every input is unchanged skip the theme (pagecache.py)."""
+        self.env = env
+        self.whole = None
+        if (self.caches is not None and self.nav is not None and self.project is not None
+                and pagecache.can_cache_pages(config, self)):
+            self.whole = WholePages(self.caches.store("html", ".html"), config,
+                                    self._templates())
+            env = self.whole.plan(env, files, self.nav)
+            if self.command != "serve":  # as the prefill: no forking beside the server
+                themed = self.whole.render_misses(env, config, files, self.nav)
+                if themed:
+                    log.info(f"page cache: {themed} pages themed in parallel")
+        return env
+
+    def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> Any:
+        return self.whole.context(context, page) if self.whole is not None else context
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return self.whole.post_page(output, page, self.env) if self.whole is not None else output
+
     @event_priority(-100)  # last: the gate reads what every plugin wrote
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.page_cache is not None:
-            cache = self.page_cache
-            log.info(f"render cache: {cache.hits} pages reused, {cache.misses} converted, "
-                     f"{cache.prune()} old entries removed")
+        verdicts = self.caches.store("gate", ".gate") if self.caches is not None else None
+        used: dict[str, set[str]] = {}
         # The gate reads every built page, theme included: no handler, script URL or
         # foreign <script> may reach readers, whatever produced it.
         policy = gate.theme_policy(config.theme.dirs,
@@ -233,17 +288,29 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         site_dir = Path(config.site_dir)
         own = [d for d in config.theme.dirs
                if config.theme.custom_dir is None or Path(d) != Path(config.theme.custom_dir)]
-        findings = [*gate.scan_site(site_dir, policy),
+        # The gate passes the same bytes the same way: a page it passed before is not read
+        # again (pagecache.scan_site keys verdicts by the page's bytes and the gate's code).
+        gate_key = pagecache.gate_key(config)
+        scanned, html_hashes = pagecache.scan_site(site_dir, policy, verdicts, gate_key)
+        used["gate"] = {gate_key}
+        findings = [*scanned,
                     *gate.changed_theme_assets(site_dir, own, config.theme.static_templates)]
         if findings:
             raise PluginError(gate.gate_message(findings))
         if self.project is not None and self.project.search == "pagefind":
-            try:
-                done = search.build_index(Path(config.site_dir))
-            except PaperdigestError as exc:
-                raise PluginError(str(exc)) from exc
-            log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
-                     f"{done.files} files")
+            bundles = (self.caches.store("search", ".bundle", search.BUNDLE_LIMIT)
+                       if self.caches is not None else None)
+            used["search"] = {search.inputs_key(html_hashes)}
+            if self.command == "serve":
+                # A preview serves the page first; search catches up a few seconds later.
+                self.indexing = _Indexing(site_dir, bundles, html_hashes)
+                self.indexing.start()
+            else:
+                try:
+                    _index(site_dir, bundles, html_hashes)
+                except PaperdigestError as exc:
+                    raise PluginError(str(exc)) from exc
+        self._finish_caches(config, used)
         if self.staged is not None:
             staged, self.staged = self.staged, None
             if staged.refused_by_strict():
@@ -267,12 +334,70 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         if said is not None:
             raise Abort(f"paperdigest: {said}") from None
 
+    def _finish_caches(self, config: MkDocsConfig, used: dict[str, set[str]]) -> None:
+        if self.caches is None or self.page_cache is None:
+            return
+        cache = self.page_cache
+        used["pages"] = cache.used
+        cache.save_sources()
+        used["sources"] = {cache.index_key}
+        if self.whole is not None:
+            used["html"] = set(self.whole.keys.values())
+        profile = pagecache.gate_key(config)  # one list per kind of build (serve, build)
+        removed = self.caches.finish(profile, used)
+        log.info(f"render cache: {cache.hits} pages reused, {cache.misses} converted, "
+                 f"{removed} old entries removed")
+        if self.whole is not None:
+            log.info(f"page cache: {self.whole.reused} pages reused, {self.whole.themed} themed")
+
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: object
                  ) -> LiveReloadServer:
         if self.project is not None:
             server.watch(str(self.project.content_dir))
         server.watch(str(self._templates()))
         return server
+
+
+def _index(site_dir: Path, bundles: cachestore.Store | None,
+           html_hashes: dict[str, str]) -> None:
+    done, reused = search.build_index_cached(site_dir, bundles, html_hashes)
+    log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in {done.files} files"
+             + (" (unchanged pages: the last index)" if reused else ""))
+
+
+class _Indexing(threading.Thread):
+    """Pagefind for a preview, in the background: the page is served before search."""
+
+    def __init__(self, site_dir: Path, bundles: cachestore.Store | None,
+                 html_hashes: dict[str, str]) -> None:
+        super().__init__(daemon=True)
+        self.args = (site_dir, bundles, html_hashes)
+        self.proc: subprocess.Popen[str] | None = None
+        self.stopped = threading.Event()
+
+    def _on_start(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        if self.stopped.is_set():
+            proc.kill()
+
+    def run(self) -> None:
+        site_dir, bundles, html_hashes = self.args
+        try:
+            done, reused = search.build_index_cached(site_dir, bundles, html_hashes,
+                                                     on_start=self._on_start)
+        except Exception as exc:  # a background thread: a message, never a traceback
+            if not self.stopped.is_set():  # the next save indexes again
+                log.warning(f"search: the preview's index was not updated: {exc}")
+            return
+        log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
+                 f"{done.files} files" + (" (unchanged pages: the last index)" if reused
+                                          else ""))
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        self.join()
 
 
 def _add_overrides(config: MkDocsConfig, overrides: Path) -> None:

@@ -5,18 +5,22 @@ Markdown is the same. ``PageCache.wrap`` replaces a page's ``render`` with one t
 looks for an entry keyed by everything the conversion reads:
 
 - the page's Markdown (after every ``on_page_markdown`` hook) and its source path;
-- the set of files in the site (links are resolved against it) and ``use_directory_urls``;
-- the Markdown extensions and their settings, the ``validation`` settings;
-- the versions of Python, Markdown, pymdown-extensions, Pygments and MkDocs, and a hash of
-  paperdigest's own code (its math extension is part of the conversion).
+- the Markdown extensions and their settings, ``use_directory_urls``, the ``validation``
+  settings;
+- the versions of Python and of every library that shapes a page (``fingerprint.py``) and a
+  hash of paperdigest's own code (its math extension is part of the conversion).
+
+Links are resolved against the site's files, so an entry also records every file lookup the
+conversion made and what it found; a hit needs the same answers from this build's files
+(a new digest changes only the pages that link to it, and serve and build share entries).
 
 An entry holds what ``Page.render`` sets: the HTML, the table of contents, the title found
 in the page, its anchors and the links it makes to other pages' anchors (MkDocs checks them
-after all pages are rendered), and the HTML after the sanitiser (``clean_of``). A
-conversion that logged a warning (a broken link) is never stored, so ``--strict`` fails on
-every build, not only the first. The folder is safe to delete and never a source of truth:
-an entry that cannot be read or has the wrong shape is ignored and rewritten; a folder that
-cannot be written only costs the speed.
+after all pages are rendered), and the HTML after the sanitiser (``clean_of``). Whether a
+conversion warned is read from the conversion itself (every message MkDocs' page code
+emits, whatever the logging level), and a warned conversion is never stored: ``--strict``
+fails on every build, even after a ``-q`` one. Entries are authenticated
+(``cachestore.py``): one that is foreign, damaged or edited is a miss and is rewritten.
 """
 
 from __future__ import annotations
@@ -24,55 +28,27 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
-import platform
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import lru_cache
-from importlib import metadata
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+import mkdocs.structure.pages as mkdocs_pages
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 from ..content import parallel
+from .cachestore import Store
+from .fingerprint import code_fingerprint, stable
 from .sanitize import clean_html
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.structure.files import Files
+    from mkdocs.structure.files import File, Files
     from mkdocs.structure.pages import Page
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the shape of an entry changes: older entries are then simply not found."""
-_PACKAGES = ("markdown", "pymdown-extensions", "pygments", "mkdocs")
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """Versions of the converting libraries and a hash of paperdigest's own code."""
-    digest = hashlib.sha256(platform.python_version().encode())
-    for name in _PACKAGES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=-\n".encode())
-    for path in sorted(_PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".js") and path.is_file():
-            digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _stable(value: object) -> str:
-    """A name for settings JSON cannot write (slugify functions, extension objects)."""
-    kind = value if callable(value) and hasattr(value, "__qualname__") else type(value)
-    return f"{getattr(kind, '__module__', '')}.{getattr(kind, '__qualname__', repr(kind))}"
+SUFFIX = ".page"
 
 
 def config_fingerprint(config: MkDocsConfig) -> str:
@@ -82,17 +58,36 @@ def config_fingerprint(config: MkDocsConfig) -> str:
         "directory_urls": config.use_directory_urls,
         "validation": config.validation,
     }
-    text = json.dumps(settings, sort_keys=True, default=_stable)
-    return hashlib.sha256((_code_fingerprint() + text).encode()).hexdigest()
+    text = json.dumps(settings, sort_keys=True, default=stable)
+    return hashlib.sha256((code_fingerprint() + text).encode()).hexdigest()
 
 
-def files_fingerprint(files: Files) -> str:
-    """The site's file list: a link's HTML depends on whether its target exists."""
-    listing = "\n".join(sorted(f.src_uri for f in files))
-    return hashlib.sha256(listing.encode()).hexdigest()
+class _Said:
+    """Stands in for MkDocs' page logger during a conversion: keeps every warning it is
+    given, even one the logging level hides (``-q``), and passes all of them on."""
+
+    def __init__(self, real: logging.Logger) -> None:
+        self.real = real
+        self.warnings: list[str] = []
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if level >= logging.WARNING:
+            self.warnings.append(str(msg))
+        self.real.log(level, msg, *args, **kwargs)
+
+    def warning(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.WARNING, msg, *args, **kwargs)
+
+    def error(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.ERROR, msg, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
 
 
 class _Warnings(logging.Handler):
+    """Warnings from any other ``mkdocs`` logger (an extension's), at enabled levels."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.count = 0
@@ -102,14 +97,63 @@ class _Warnings(logging.Handler):
 
 
 @contextmanager
-def _counting_warnings() -> Iterator[_Warnings]:
+def _recording_warnings() -> Iterator[Callable[[], int]]:
+    said = _Said(mkdocs_pages.log)
     handler = _Warnings()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
+    mkdocs_pages.log = cast(logging.Logger, said)
     try:
-        yield handler
+        yield lambda: len(said.warnings) + handler.count
     finally:
+        mkdocs_pages.log = said.real
         logger.removeHandler(handler)
+
+
+class _Lookups:
+    """The site's files as a conversion sees them, noting every lookup and its answer."""
+
+    def __init__(self, files: Files) -> None:
+        self.files = files
+        self.seen: dict[str, list[Any] | None] = {}
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = self.files.get_file_from_path(path)
+        self.seen[path] = _answer(found)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.files, name)
+
+
+def _answer(found: File | None) -> list[Any] | None:
+    return None if found is None else [found.url, found.inclusion.is_excluded()]  # type: ignore[no-untyped-call]
+
+
+def _same_lookups(entry: dict[str, Any], files: Files,
+                  answers: dict[str, list[Any] | None]) -> bool:
+    """Whether ``files`` answers every lookup the entry's conversion made the same way
+    (``answers``: this build's answers so far; pages link to the same few targets)."""
+    deps = entry["deps"]
+    if not isinstance(deps, dict):
+        return False
+    for path, answer in deps.items():
+        path = str(path)
+        if path not in answers:
+            answers[path] = _answer(files.get_file_from_path(path))
+        if answers[path] != answer:
+            return False
+    return True
+
+
+def _convert(page: Page, config: MkDocsConfig, files: Files,
+             render: Callable[[MkDocsConfig, Files], None]) -> tuple[bool, dict[str, Any]]:
+    """Run the real conversion; whether it warned, and the file lookups it made."""
+    lookups = _Lookups(files)
+    with _recording_warnings() as warned:
+        render(config, cast("Files", lookups))
+        count = warned()
+    return count > 0, lookups.seen
 
 
 def _toc_data(items: list[AnchorLink]) -> list[dict[str, Any]]:
@@ -141,8 +185,11 @@ def clean_of(page: Page, html: str) -> str:
     other HTML (a plugin changed it since the conversion) is cleaned afresh.
     """
     kept = getattr(page, "_paperdigest_clean", None)
-    if kept is not None and kept[0] == html:
-        return str(kept[1])
+    if kept is not None:
+        # Dropped once used: holding both forms of every page doubles a build's memory.
+        del page._paperdigest_clean  # type: ignore[attr-defined]
+        if kept[0] == html:
+            return str(kept[1])
     return clean_html(html)
 
 
@@ -180,123 +227,139 @@ def restore(page: Page, entry: dict[str, Any], files: Files) -> None:
 
 
 class PageCache:
-    """One build's view of the cache folder, with counts of what it reused."""
+    """One build's view of the conversion cache, with counts of what it reused."""
 
-    def __init__(self, folder: Path, config: MkDocsConfig) -> None:
-        self.folder = folder / "pages"
+    def __init__(self, store: Store, config: MkDocsConfig, index: Store | None = None) -> None:
+        self.store = store
+        self.index = index
+        """Which key each page's source had last time: the prefill reads no source."""
         self.config_key = config_fingerprint(config)
+        self.index_key = hashlib.sha256(f"index\x00{self.config_key}".encode()).hexdigest()
+        self.sources: dict[str, str] = {}
+        """This build's key of each page, by a hash of its source file (``source_key``)."""
         self.hits = 0
         self.misses = 0
         self.used: set[str] = set()
-        self.writable = True
-        self._files: tuple[int, str] | None = None
+        self.answers: dict[str, list[Any] | None] = {}
+        """This build's file lookups, by path (one ``PageCache`` per build)."""
 
-    def _files_key(self, files: Files) -> str:
-        # The same Files object serves every page of a build: hash its listing once.
-        if self._files is None or self._files[0] != id(files):
-            self._files = (id(files), files_fingerprint(files))
-        return self._files[1]
-
-    def key(self, page: Page, files: Files) -> str:
-        parts = (self.config_key, self._files_key(files), page.file.src_uri, page.markdown or "")
-        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    def key(self, page: Page) -> str:
+        parts = (FORMAT, self.config_key, page.file.src_uri, page.markdown or "")
+        return hashlib.sha256("\x00".join(map(str, parts)).encode()).hexdigest()
 
     def load(self, key: str) -> dict[str, Any] | None:
+        body = self.store.load(key)
+        if body is None:
+            return None
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            entry = json.loads(body)
+        except (ValueError, RecursionError):
             return None
         return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
 
-    def store(self, key: str, entry: dict[str, Any]) -> None:
-        if not self.writable:
-            return
-        path = self._path(key)
+    def save(self, key: str, entry: dict[str, Any]) -> None:
+        self.store.store(key, json.dumps(entry, ensure_ascii=False).encode())
+
+    def hit(self, page: Page, key: str, files: Files) -> bool:
+        """Set on ``page`` the stored conversion for ``key``, if there is a valid one."""
+        entry = self.load(key)
+        if entry is None:
+            return False
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(entry, fh, ensure_ascii=False)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            self.writable = False  # a read-only or full disk: build on without the cache
+            if not _same_lookups(entry, files, self.answers):
+                return False
+            restore(page, entry, files)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            return False  # a foreign or damaged entry: convert again and overwrite it
+        return True
+
+    def convert(self, page: Page, key: str, config: MkDocsConfig, files: Files,
+                render: Callable[[MkDocsConfig, Files], None]) -> bool:
+        """Convert ``page`` and store it unless the conversion warned; whether it stored."""
+        warned, deps = _convert(page, config, files, render)
+        if warned:
+            return False
+        entry = snapshot(page)
+        entry["deps"] = deps
+        remember_clean(page, entry["content"], entry["clean"])
+        self.save(key, entry)
+        return True
 
     def wrap(self, page: Page, files: Files) -> None:
         """Make ``page.render`` reuse a stored conversion, or store the one it does."""
         original: Callable[[MkDocsConfig, Files], None] = page.render
 
         def render(config: MkDocsConfig, files: Files) -> None:
-            key = self.key(page, files)
+            key = self.key(page)
             self.used.add(key)
-            entry = self.load(key)
-            if entry is not None:
-                try:
-                    restore(page, entry, files)
-                except (KeyError, TypeError, ValueError, AttributeError):
-                    pass  # a foreign or damaged entry: convert again and overwrite it
-                else:
-                    self.hits += 1
-                    return
+            if self.index is not None:
+                self.sources[self.source_key(page)] = key
+            if self.hit(page, key, files):
+                self.hits += 1
+                return
             self.misses += 1
-            with _counting_warnings() as warned:
-                original(config, files)
-            if warned.count == 0:
-                entry = snapshot(page)
-                remember_clean(page, entry["content"], entry["clean"])
-                self.store(key, entry)
+            self.convert(page, key, config, files, original)
 
         page.render = render  # type: ignore[method-assign]
 
-    def prefill(self, config: MkDocsConfig, files: Files, own_hooks: set[str]) -> int:
+    def prefill(self, config: MkDocsConfig, files: Files, own: object) -> int:
         """Convert the pages missing from the cache on every core, before MkDocs asks.
 
         MkDocs renders pages one after another; forked workers (Linux) read and convert
         the pages the cache lacks and store them, so MkDocs then finds every one. A page is
-        converted from its source exactly as MkDocs would; only when another plugin changes
-        pages before they are converted (a ``pre_page``, ``page_read_source`` or
-        ``page_markdown`` hook) would that differ, so then nothing is prefilled. Returns how
-        many pages the workers stored.
+        converted from its source exactly as MkDocs would; only when another plugin (not
+        ``own``) changes pages before they are converted (a ``pre_page``,
+        ``page_read_source`` or ``page_markdown`` hook) would that differ, so then nothing
+        is prefilled. Returns how many pages the workers stored.
         """
         jobs = parallel.workers()
-        foreign = [m for event in ("pre_page", "page_read_source", "page_markdown")
-                   for m in config.plugins.events[event]
-                   if getattr(m, "__name__", "") not in own_hooks]
         pages = [f.page for f in files.documentation_pages() if f.page is not None]
-        if (jobs < 2 or len(pages) < MIN_PREFILL or foreign or not self.writable
+        if (jobs < 2 or len(pages) < MIN_PREFILL or not self.store.writable
+                or foreign_hooks(config, own, ("pre_page", "page_read_source", "page_markdown"))
                 or not sys.platform.startswith("linux")):
+            return 0
+        # Pages whose source had a stored conversion last time need no worker: a warm
+        # build starts none, a build with a few changed pages converts them in MkDocs' loop.
+        known = self.known_sources()
+        pages = [p for p in pages
+                 if not ((key := known.get(self.source_key(p))) and self.store.path(key).is_file())]
+        if len(pages) < MIN_PREFILL:
             return 0
         global _JOB
         _JOB = (self, pages, files, config)
         chunks = [list(range(i, len(pages), jobs * 4)) for i in range(jobs * 4)]
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                return sum(pool.map(_prefill_chunk, chunks))
-        except (OSError, RuntimeError):  # no processes to be had: MkDocs converts them
-            return 0
+        try:  # no processes to be had: MkDocs converts them
+            return sum(parallel.on_workers(_prefill_chunk, chunks) or [])
         finally:
             _JOB = None
 
-    def prune(self) -> int:
-        """Delete the entries this build did not use; how many were deleted."""
-        removed = 0
-        if not self.writable or not self.folder.is_dir():
-            return removed
-        for path in self.folder.glob("*/*.json"):
-            if path.stem not in self.used:
-                try:
-                    path.unlink()
-                    removed += 1
-                except OSError:
-                    pass
-        return removed
+
+    def source_key(self, page: Page) -> str:
+        """A hash of the page's source file as MkDocs reads it (front matter included)."""
+        try:
+            raw = page.file.content_bytes
+        except OSError:
+            raw = b""
+        return hashlib.sha256(self.config_key.encode() + b"\x00" + page.file.src_uri.encode()
+                              + b"\x00" + raw).hexdigest()
+
+    def known_sources(self) -> dict[str, str]:
+        body = self.index.load(self.index_key) if self.index is not None else None
+        try:
+            found = json.loads(body) if body is not None else {}
+        except (ValueError, RecursionError):
+            return {}
+        return ({str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {})
+
+    def save_sources(self) -> None:
+        if self.index is not None:
+            self.index.store(self.index_key, json.dumps(self.sources, sort_keys=True).encode())
+
+
+def foreign_hooks(config: MkDocsConfig, own: object, events: tuple[str, ...]) -> bool:
+    """Whether a plugin other than ``own`` hooks any of ``events``."""
+    return any(getattr(method, "__self__", None) is not own
+               for event in events for method in config.plugins.events[event])
 
 
 MIN_PREFILL = 200
@@ -317,12 +380,9 @@ def _prefill_chunk(indices: list[int]) -> int:
     for i in indices:
         page = pages[i]
         page.read_source(config)
-        key = cache.key(page, files)
-        if cache._path(key).is_file():
-            continue
-        with _counting_warnings() as warned:
-            page.render(config, files)
-        if warned.count == 0:
-            cache.store(key, snapshot(page))
+        key = cache.key(page)
+        if cache.store.path(key).is_file():
+            continue  # MkDocs' own pass checks it and converts it again if it is damaged
+        if cache.convert(page, key, config, files, page.render):
             stored += 1
     return stored

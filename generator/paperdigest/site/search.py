@@ -10,14 +10,20 @@ indexed: ``main.html`` wraps their content in ``data-pagefind-body``.
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import json
+import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PaperdigestError
+from .cachestore import Store
 from .extras import SEARCH
+from .fingerprint import code_fingerprint
 
 BUNDLE_DIR = "pagefind"
 """Folder of the search bundle inside the built site."""
@@ -91,29 +97,46 @@ def _die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def build_index(site_dir: Path, binary: Path | None = None, *,
-                timeout: float = TIMEOUT) -> IndexReport:
-    """Index the built site in ``site_dir`` into ``site_dir/pagefind``."""
+def build_index(site_dir: Path, binary: Path | None = None, *, timeout: float = TIMEOUT,
+                on_start: Callable[[subprocess.Popen[str]], None] | None = None
+                ) -> IndexReport:
+    """Index the built site in ``site_dir`` into ``site_dir/pagefind``.
+
+    ``on_start`` is given the running Pagefind (a preview stops it when the site it is
+    indexing is about to be rebuilt).
+    """
     command = [
         str(binary or executable()), "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
         "--exclude-selectors", ", ".join(EXCLUDE_SELECTORS),
     ]
     linux = sys.platform.startswith("linux")
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False,
-                                timeout=timeout, preexec_fn=_die_with_parent if linux else None)
-    except subprocess.TimeoutExpired as exc:  # run() has killed and reaped the child
-        raise SearchIndexError(f"paperdigest: Pagefind did not finish indexing {site_dir} in "
-                               f"{timeout:g} s and was stopped: build again, or set search: "
-                               "none for the paperdigest plugin in mkdocs.yml") from exc
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, preexec_fn=_die_with_parent if linux else None)
     except OSError as exc:
         raise SearchIndexError(f"paperdigest: could not run {command[0]}: {exc}; "
                                f"{_INSTALL}") from exc
-    if result.returncode != 0:
-        details = (result.stderr or result.stdout).strip()
+    with proc:
+        if on_start is not None:
+            on_start(proc)
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.communicate()
+            raise SearchIndexError(f"paperdigest: Pagefind did not finish indexing {site_dir} "
+                                   f"in {timeout:g} s and was stopped: build again, or set "
+                                   "search: none for the paperdigest plugin in mkdocs.yml"
+                                   ) from exc
+        except BaseException:  # Ctrl-C: Pagefind does not outlive the build
+            proc.kill()
+            proc.wait()
+            raise
+    if proc.returncode != 0:
+        details = (stderr or stdout).strip()
         raise SearchIndexError(f"paperdigest: Pagefind failed to index {site_dir} "
-                               f"(exit {result.returncode}):\n{details}")
-    return report(site_dir / BUNDLE_DIR, _indexed_pages(result.stdout))
+                               f"(exit {proc.returncode}):\n{details}")
+    return report(site_dir / BUNDLE_DIR, _indexed_pages(stdout))
 
 
 def _indexed_pages(log: str) -> int:
@@ -129,3 +152,68 @@ def report(bundle: Path, pages: int = 0) -> IndexReport:
     """Size of a search bundle already written."""
     files = [p for p in bundle.rglob("*") if p.is_file()]
     return IndexReport(pages=pages, files=len(files), bytes=sum(p.stat().st_size for p in files))
+
+
+# --- reuse ------------------------------------------------------------------------------------
+BUNDLE_LIMIT = 1024 * 1024 * 1024
+"""Largest bundle kept in the cache (bytes); a bigger one is indexed on every build."""
+
+
+def inputs_key(html_hashes: Mapping[str, str]) -> str:
+    """What the bundle depends on: every built page's bytes, the selectors, the versions."""
+    pages = sorted((path, digest) for path, digest in html_hashes.items()
+                   if path.endswith(".html") and not path.startswith(BUNDLE_DIR + "/"))
+    text = json.dumps([code_fingerprint(), EXCLUDE_SELECTORS, pages])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _pack(bundle: Path, pages: int) -> bytes:
+    files = sorted(p for p in bundle.rglob("*") if p.is_file() and not p.is_symlink())
+    blobs = [p.read_bytes() for p in files]
+    index = {"pages": pages,
+             "files": [[p.relative_to(bundle).as_posix(), len(b)] for p, b in zip(files, blobs,
+                                                                                   strict=True)]}
+    return json.dumps(index).encode() + b"\n" + b"".join(blobs)
+
+
+def _unpack(body: bytes, bundle: Path) -> int | None:
+    """Write a packed bundle into ``bundle``; its page count, or ``None`` if malformed."""
+    head, _, data = body.partition(b"\n")
+    try:
+        index = json.loads(head)
+        files = [(str(rel), int(size)) for rel, size in index["files"]]
+        pages = int(index["pages"])
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+    if sum(size for _, size in files) != len(data) or any(
+            size < 0 or rel.startswith("/") or ".." in rel.split("/") or "\\" in rel
+            for rel, size in files):
+        return None
+    offset = 0
+    for rel, size in files:
+        target = bundle / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data[offset:offset + size])
+        offset += size
+    return pages
+
+
+def build_index_cached(site_dir: Path, store: Store | None, html_hashes: Mapping[str, str],
+                       binary: Path | None = None, *,
+                       on_start: Callable[[subprocess.Popen[str]], None] | None = None
+                       ) -> tuple[IndexReport, bool]:
+    """``build_index``, or the bundle of an earlier build whose pages were the same bytes.
+
+    Returns the report and whether the bundle came from the cache.
+    """
+    key = inputs_key(html_hashes)
+    body = store.load(key) if store is not None else None
+    if body is not None:
+        pages = _unpack(body, site_dir / BUNDLE_DIR)
+        if pages is not None:
+            return report(site_dir / BUNDLE_DIR, pages), True
+        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
+    done = build_index(site_dir, binary, on_start=on_start)
+    if store is not None:
+        store.store(key, _pack(site_dir / BUNDLE_DIR, done.pages))
+    return done, False

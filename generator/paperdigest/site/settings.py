@@ -10,6 +10,7 @@ through the same validation. A folder without ``mkdocs.yml`` gets ``default_proj
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,6 +173,7 @@ def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_
         authors_per_index=block.authors_per_index, drafts=block.drafts, search=block.search,
         cards=block.cards, score_label=block.score_label, score_note=block.score_note,
         contributing_url=block.contributing_url,
-        cache_dir=(root / block.cache_dir).resolve() if block.cache_dir else None,
+        # Not resolved: the cache refuses a folder that is a link (site/cachestore.py).
+        cache_dir=Path(os.path.abspath(root / block.cache_dir)) if block.cache_dir else None,
         mount=mount,
     )
