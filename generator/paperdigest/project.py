@@ -54,6 +54,10 @@ class Project:
     """Draw a share card (PNG) for every paper, author and tag page."""
     cache_dir: Path | None = None
     """Render cache (``.cache/paperdigest`` by default), or ``None`` when turned off."""
+    llm_base_url: str = ""
+    """Default model endpoint of ``paperdigest draft`` (``$PAPERDIGEST_LLM_BASE_URL`` wins)."""
+    llm_model: str = ""
+    """Default model of ``paperdigest draft`` (``$PAPERDIGEST_LLM_MODEL`` wins)."""
 
     @property
     def papers_dir(self) -> Path:

@@ -34,6 +34,7 @@ from .ids import (
 )
 from .model import SECTION_TITLES, Author, Paper, Site, Tag
 from .parallel import load_files
+from .provenance import provenance, reviewed
 from .records import Record, author_of, load_author, name_index
 from .textfile import read_text, relpath, split_front_matter, text_problems
 from .works import WorksFile, load_works
@@ -64,6 +65,8 @@ PAPER_RULES: Mapping[str, s.Checker] = {
     "doi": s.doi,
     "affiliations": s.ListOf(_institution, "institutions"),
     "score": s.score,
+    "added": s.date,
+    "provenance": provenance,
 }
 
 T = TypeVar("T")
@@ -317,6 +320,7 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str],
         abstract=f.get("abstract"), comment=f.get("comment"), doi=f.get("doi"),
         affiliations=_affiliations(f, slugs, authors), score=f.get("score"),
         sections=draft.body.sections, source_path=draft.path,
+        provenance=reviewed(f.get("provenance"), draft=bool(f.get("draft"))),
     )
 
 

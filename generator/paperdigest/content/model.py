@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .ids import ArxivId
 
 if TYPE_CHECKING:  # the model stays stdlib-only at run time; works.py holds the parser too
+    from .provenance import Provenance
     from .works import Work, WorksFile
 
 SECTION_TITLES: Mapping[int, str] = MappingProxyType(
@@ -158,6 +159,8 @@ class Paper:
     """Institutions of the authors: the front matter's list, else the records' affiliations."""
     score: float | None = None
     """The digest's ``score:`` (its meaning is the site's ``score_label``)."""
+    provenance: Provenance | None = None
+    """The model that drafted the digest (``provenance:``), when one did."""
 
     @property
     def sort_key(self) -> tuple[dt.date, str]:

@@ -53,6 +53,12 @@ class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
     cache_dir = c.Type(str, default=".cache/paperdigest")
     """Folder of the render cache, relative to ``mkdocs.yml`` (safe to delete; git-ignored).
     An empty string turns the cache off."""
+    llm_base_url = c.Type(str, default="")
+    """Model endpoint of ``paperdigest draft`` (OpenAI-compatible, e.g.
+    ``http://localhost:11434/v1``); ``$PAPERDIGEST_LLM_BASE_URL`` wins. No key here: keys
+    live in the environment."""
+    llm_model = c.Type(str, default="")
+    """Model of ``paperdigest draft``; ``$PAPERDIGEST_LLM_MODEL`` and ``--model`` win."""
 
 
 class SettingsError(PaperdigestError):
@@ -145,4 +151,5 @@ def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_
         cards=block.cards, score_label=block.score_label, score_note=block.score_note,
         contributing_url=block.contributing_url,
         cache_dir=(root / block.cache_dir).resolve() if block.cache_dir else None,
+        llm_base_url=block.llm_base_url, llm_model=block.llm_model,
     )
