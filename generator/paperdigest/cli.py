@@ -7,9 +7,8 @@ import functools
 import json
 import os
 import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,8 +24,6 @@ from .site.render import RenderOptions, render_files, render_site
 from .site.settings import load_project, settings_problems
 
 if TYPE_CHECKING:  # the network clients load only when a command goes online
-    from .content.ids import ArxivId
-    from .edit.draft import Drafted
     from .sources.arxiv import ArxivClient
     from .sources.http import Online
 
@@ -424,147 +421,29 @@ def authors_add(ctx: click.Context, name: str, record_id: str | None, openalex: 
     click.echo(f"wrote {project.rel(path)}")
 
 
+
 @main.command("draft")
 @click.argument("paper", required=False)
-@click.option("--model", default=None,
-              help="Model name (else $PAPERDIGEST_LLM_MODEL, else llm_model of mkdocs.yml).")
-@click.option("--dry-run", is_flag=True, help="Print the digest (the diff with --update); "
-              "write nothing.")
-@click.option("--force-abstract", is_flag=True,
-              help="Give the model the abstract, not the full text.")
-@click.option("--update", is_flag=True, help="Redraft an existing draft; the diff is shown.")
-@click.option("--wanted", is_flag=True,
-              help="Draft the newest works on the digest-wanted queue instead of PAPER.")
-@click.option("--limit", type=click.IntRange(1, 100), default=3, show_default=True,
-              help="With --wanted: how many papers.")
-@click.option("--arxiv-api", default=None, help="arXiv API URL (else $PAPERDIGEST_ARXIV_API).")
+@click.option("--model", default=None, help="Model (else $PAPERDIGEST_LLM_MODEL, llm_model).")
+@click.option("--dry-run", is_flag=True, help="Print the draft (the diff with --update).")
+@click.option("--force-abstract", is_flag=True, help="Give the model the abstract only.")
+@click.option("--update", is_flag=True, help="Redraft an existing draft; show the diff.")
+@click.option("--wanted", is_flag=True, help="Draft the newest works on the wanted queue.")
+@click.option("--limit", type=click.IntRange(1, 100), default=3, help="With --wanted: how many.")
 @click.pass_context
-def draft_cmd(ctx: click.Context, paper: str | None, model: str | None, dry_run: bool,
-              force_abstract: bool, update: bool, wanted: bool, limit: int,
-              arxiv_api: str | None) -> None:
-    """Draft the digest of PAPER (an arXiv id or URL) with a model, check it, and write it
-    as a draft (draft: true) for a person to review; exit 1 if problems are left.
-
-    The model is any OpenAI-compatible Chat Completions endpoint: $PAPERDIGEST_LLM_BASE_URL
-    (e.g. http://localhost:11434/v1), $PAPERDIGEST_LLM_API_KEY, $PAPERDIGEST_LLM_MODEL.
-    """
-    from .content.ids import parse_arxiv_id
-    from .edit.draft import Drafter, write
+def draft(ctx: click.Context, /, **given: Any) -> None:
+    """Draft the digest of PAPER (an arXiv id) with a model at $PAPERDIGEST_LLM_BASE_URL,
+    check it and write it as a draft; exit 1 if problems are left."""
+    from .edit.draftjob import Options, run
+    from .site.profile import wanted
     from .site.prompt import render_prompt
-    from .sources.arxiv import connect
-    from .sources.arxivhtml import ArxivHtmlClient
-    from .sources.llm import ChatClient, endpoint
 
-    if (paper is None) == (not wanted):
-        raise click.UsageError("give PAPER (an arXiv id) or --wanted, not both")
     project = _project(ctx)
     try:
-        where = endpoint(model=model, base_default=project.llm_base_url,
-                         model_default=project.llm_model)
+        failed = run(project, Options(**given), online=lambda: _online(ctx), queue=wanted,
+                     tty=sys.stderr.isatty(),
+                     prompt=functools.partial(render_prompt, project.templates_dir),
+                     echo=lambda text, err: click.echo(text, err=err, nl=text[:1] != "\r"))
     except PaperdigestError as exc:
         raise click.ClickException(str(exc)) from exc
-    if paper is not None:
-        arxiv = parse_arxiv_id(paper)
-        if arxiv is None:
-            raise click.ClickException(f"'{paper}' is not an arXiv id or URL: write it like "
-                                       "2503.04504 or https://arxiv.org/abs/2503.04504")
-        ids = [arxiv]
-    else:
-        ids = _wanted_ids(project, limit)
-        if not ids:
-            click.echo("nothing on the digest-wanted queue: `paperdigest authors refresh` "
-                       "fills it from the works of recorded authors")
-            return
-    online = _online(ctx)
-    try:
-        connection, arxiv_client = connect(online, arxiv_api)
-        html = ArxivHtmlClient(online)
-    except PaperdigestError as exc:
-        raise click.ClickException(str(exc)) from exc
-    chat = ChatClient(online, where, progress=_Progress(where.model))
-    for closing in (connection.close, html.close, chat.close):
-        ctx.call_on_close(closing)
-    drafter = Drafter(project.papers_dir, project.rel, arxiv_client.fetch, html.read,
-                      chat.complete, functools.partial(render_prompt, project.templates_dir),
-                      where.model, online.timing.today(),
-                      notify=lambda message: click.echo(message, err=True))
-    records = {}
-    if len(ids) > 1:  # one request for all the metadata, as arXiv prefers
-        try:
-            records = arxiv_client.fetch_many(ids)
-        except PaperdigestError as exc:
-            raise click.ClickException(str(exc)) from exc
-    failed = False
-    for arxiv in ids:
-        try:
-            drafted = drafter.draft(arxiv, update=update, force_abstract=force_abstract,
-                                    record=records.get(arxiv.base))
-            if not dry_run:
-                write(drafted)
-        except PaperdigestError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            failed = True
-            continue
-        failed = _report_draft(drafted, where.model, dry_run) or failed
     ctx.exit(1 if failed else 0)
-
-
-def _wanted_ids(project: Project, limit: int) -> list[ArxivId]:
-    """The ``limit`` newest works on the digest-wanted queue (drafts count as digests)."""
-    from .site.profile import wanted
-
-    site, problems = check_content(project.content_dir, root=project.root,
-                                   include_drafts=True)
-    if site is None:
-        first = next(p for p in problems if p.severity == "error")
-        raise click.ClickException(f"the content has problems ({first}): fix them "
-                                   "(`paperdigest check`) before drafting from the queue")
-    return [w.work.arxiv for w in wanted(site) if w.work.arxiv is not None][:limit]
-
-
-def _report_draft(drafted: Drafted, model: str, dry_run: bool) -> bool:
-    """Print what was drafted; True when problems are left."""
-    paper = drafted.paper
-    if paper.full_text:
-        cut = (f"; left out to fit: {', '.join(paper.left_out)}" if paper.left_out else "")
-        click.echo(f"{drafted.rel}: read the full text ({len(paper.text):,} of "
-                   f"{paper.full_chars:,} characters{cut})", err=True)
-    else:
-        click.echo(f"{drafted.rel}: read the abstract only ({paper.note})", err=True)
-    used = drafted.usage
-    if used.prompt is None and used.answer is None:
-        click.echo(f"{drafted.rel}: tokens: not reported by the server", err=True)
-    else:
-        click.echo(f"{drafted.rel}: tokens: {used.prompt or 0:,} prompt + {used.answer or 0:,} "
-                   f"answer ({drafted.rounds + 1} request{'s' if drafted.rounds else ''})",
-                   err=True)
-    if dry_run:
-        click.echo(drafted.diff() if drafted.old is not None else drafted.text, nl=False)
-    else:
-        if drafted.old is not None:
-            click.echo(drafted.diff(), nl=False)
-        source = "full text" if paper.full_text else "abstract"
-        click.echo(f"{'updated' if drafted.old is not None else 'wrote'} {drafted.rel} "
-                   f"(a draft by {model} from the {source}): review it, then remove "
-                   "'draft: true'")
-    for problem in drafted.problems:
-        click.echo(str(problem), err=True)
-    return drafted.failed
-
-
-class _Progress:
-    """The progress line of a streamed answer on stderr: redrawn in a terminal, a line
-    every ten seconds in a log."""
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-        self.tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
-        self.last = 0.0
-
-    def __call__(self, chars: int) -> None:
-        now = time.monotonic()
-        if now - self.last < (0.2 if self.tty else 10.0):
-            return
-        self.last = now
-        line = f"{self.model}: {chars:,} characters received"
-        click.echo(f"\r{line}" if self.tty else line, nl=not self.tty, err=True)
