@@ -30,17 +30,18 @@ LLM = "http://llm.test/v1"
 TODAY = dt.date(2026, 12, 2)
 HTML = (DATA / "arxivhtml" / "2503.04504v1.html").read_text(encoding="utf-8")
 FEED = (DATA / "arxiv" / "2503.04504.xml").read_text(encoding="utf-8")
-TWEET = "再学習なしで、テキストで指定した異常を動画から見つける AnyAnomaly。UBnormal で最高精度。 #異常検知 #LVLM"
+TWEET = ("再学習なしで、テキストで指定した異常を動画から見つける AnyAnomaly。UBnormal で最高精度。"
+         " #異常検知 #LVLM")
 LONG_TWEET = "再学習なしで" + "、テキストで指定した異常を見つける" * 12 + "。 #異常検知"
 
 BODY = """\
 ## 1. 既存研究では何ができなかったのか
 
-- **環境ごとの再学習:** 既存の動画異常検知は一つの環境の正常パターンを学ぶため、新しい場面では学習し直す必要があった。
+- **環境ごとの再学習:** 既存の動画異常検知は環境ごとに正常パターンを学び直す必要があった。
 
 ## 2. どのようなアプローチでそれを解決しようとしたか
 
-- **テキストで異常を指定:** 利用者が異常をテキストで与える C-VAD を提案し、大規模視覚言語モデルで判定する。
+- **テキストで異常を指定:** 異常をテキストで与える C-VAD を提案し、視覚言語モデルで判定する。
 
 ## 3. 結果、何が達成できたのか
 
@@ -60,7 +61,7 @@ BODY = """\
 
 ## 7. 参考文献のうち、特に参照すべきもの
 
-- **CLIP:** Radford et al., Learning transferable visual models from natural language supervision, 2021。
+- **CLIP:** Radford et al., Learning transferable visual models, 2021。
 
 ## 8. この論文を140字以内のツイートで要約すると？
 

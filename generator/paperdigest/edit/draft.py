@@ -98,7 +98,21 @@ def body_of(found: Found, record: ArxivRecord) -> str:
     lines = body.split("\n")
     first = min(s.line for s in sections) if sections else len(lines) + 1
     head = [f"# {record.title}", "", f"[View Paper]({abs_url(record.id)})", ""]
-    return "\n".join(head + lines[first - 1:]).rstrip() + "\n"
+    return "\n".join(head + _single_blank_lines(lines[first - 1:])).rstrip() + "\n"
+
+
+def _single_blank_lines(lines: list[str]) -> list[str]:
+    """Runs of blank lines as one, outside code blocks (models space their answers freely)."""
+    out: list[str] = []
+    fence = ""
+    for line in lines:
+        marker = line.lstrip()[:3]
+        if marker in ("```", "~~~"):
+            fence = "" if fence == marker else (fence or marker)
+        if not fence and not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line)
+    return out
 
 
 def provenance(model: str, today: dt.date, full_text: bool) -> dict[str, object]:
