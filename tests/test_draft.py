@@ -20,6 +20,7 @@ from conftest import DATA
 from fakeclock import Clock
 from paperdigest.cli import main
 from paperdigest.content import blurb as blurbs
+from paperdigest.content.ids import parse_arxiv_id
 from paperdigest.content.loader import check_digest, load_site
 from paperdigest.content.model import SECTION_TITLES
 from paperdigest.sources.http import Limits, Network, Timing, make_client
@@ -436,3 +437,88 @@ def test_the_page_says_who_drafted_it_and_whether_it_was_reviewed(project: Make)
                     encoding="utf-8")
     assert ("このダイジェストは qwen2.5:14b が論文の全文から下書きし、人が確認して公開しました"
             "（2026-12-02）。") in page()
+
+
+def test_wanted_drafts_the_newest_works_on_the_queue(project: Make) -> None:
+    from conftest import digest
+    from paperdigest.content.works import Work, WorksFile, dump_works
+
+    def work(arxiv: str, day: str, title: str) -> Work:
+        return Work(title=title, date=dt.date.fromisoformat(day), arxiv=parse_arxiv_id(arxiv))
+
+    works = WorksFile.of("openalex", TODAY, [
+        work("2503.04504", "2025-03-06", "AnyAnomaly"),        # newest without a digest
+        work("2106.09685", "2021-06-17", "LoRA"),              # older: past the limit
+        work("2504.00001", "2025-04-01", "Digested already"),  # has a digest
+    ])
+    root = project({
+        "content/authors/ann-lee.yaml": "name: Ann Lee\n",
+        "content/authors/ann-lee.works.json": dump_works(works),
+        "content/papers/2504.00001.md": digest("2504.00001"),
+    })
+    model = FakeModel(answer_text())
+    asked: list[str] = []
+    server = arxiv_server(model)
+
+    def watch(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return server(request)
+
+    code, out, err = run(root, network(watch), "--wanted", "--limit", "1")
+    assert code == 0, err
+    assert out.splitlines() == [f"wrote {TARGET} (a draft by qwen2.5:14b from the full text): "
+                                "review it, then remove 'draft: true'"]
+    assert not (root / "content/papers/2106.09685.md").exists()
+    # Drafted once, it is off the queue: the next run drafts the next work.
+    model.answers = [answer_text().replace("2503.04504", "2106.09685")]
+    lora = FEED.replace("2503.04504", "2106.09685")
+
+    def older(request: httpx.Request) -> httpx.Response:
+        if str(request.url).startswith(LLM):
+            return model(request)
+        if request.url.host == "export.arxiv.org":
+            return httpx.Response(200, text=lora)
+        return httpx.Response(404)  # no HTML: the abstract
+
+    code, out, err = run(root, network(older), "--wanted", "--limit", "5")
+    assert code == 0, err
+    assert out.splitlines() == ["wrote content/papers/2106.09685.md (a draft by qwen2.5:14b "
+                                "from the abstract): review it, then remove 'draft: true'"]
+
+
+def test_an_empty_queue_is_said_and_nothing_is_asked(project: Make) -> None:
+    root = project({})
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("went online")
+
+    code, out, _ = run(root, network(offline), "--wanted")
+    assert code == 0
+    assert out == ("nothing on the digest-wanted queue: `paperdigest authors refresh` fills "
+                   "it from the works of recorded authors\n")
+    code, _, err = run(root, network(offline), "2503.04504", "--wanted")
+    assert code == 1
+    assert err == "Error: give PAPER (an arXiv id) or --wanted, not both\n"
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ('{model: m, date: 2026-12-02, read: "full text", by: me}',
+     "unknown key 'by': a provenance block holds model, date, read"),
+    ("{model: m, date: 2026-12-02}", "'read' is missing: a provenance block holds model, "
+                                     "date, read"),
+    ('{model: m, date: 2026-12-02, read: "the pdf"}',
+     "read: 'the pdf' is not one of 'full text', 'abstract'"),
+    ('{model: m, date: 2026-13-02, read: "abstract"}',
+     "date: '2026-13-02' is not a real date: write it as YYYY-MM-DD"),
+    ('{model: "<b>m</b>", date: 2026-12-02, read: "abstract"}',
+     "model: '<b>m</b>' contains '<': names and titles are plain text; leave out <, > and "
+     "backticks (write ＜ ＞ if needed)"),
+    ("gpt-4o", "expected a mapping of model, date, read, got 'gpt-4o': write each key on its "
+               "own indented line"),
+])
+def test_a_wrong_provenance_block_is_a_problem_on_its_line(block: str, message: str) -> None:
+    from conftest import digest
+
+    text = digest(front=f"arxiv: \"2503.04504\"\ndraft: true\nprovenance: {block}\n")
+    problems = check_digest(text, "p.md")[1]
+    assert [(p.line, p.field, p.message) for p in problems] == [(4, "provenance", message)]
