@@ -522,3 +522,20 @@ def test_a_wrong_provenance_block_is_a_problem_on_its_line(block: str, message: 
     text = digest(front=f"arxiv: \"2503.04504\"\ndraft: true\nprovenance: {block}\n")
     problems = check_digest(text, "p.md")[1]
     assert [(p.line, p.field, p.message) for p in problems] == [(4, "provenance", message)]
+
+
+@pytest.mark.slow
+def test_a_strict_build_shows_the_provenance_line(project: Make, tmp_path: Path) -> None:
+    from test_site_build import build
+
+    root = project({})
+    model = FakeModel(answer_text())
+    assert run(root, network(arxiv_server(model)), "2503.04504")[0] == 0
+    path = root / TARGET
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true\n", ""),
+                    encoding="utf-8")
+    built = build(root / "mkdocs.yml", tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "site/papers/2503.04504/index.html").read_text(encoding="utf-8")
+    assert ('<p class="pd-provenance pd-card__meta">このダイジェストは qwen2.5:14b が論文の全文から'
+            "下書きし、人が確認して公開しました（2026-12-02）。</p>") in page

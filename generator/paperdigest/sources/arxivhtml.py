@@ -361,6 +361,9 @@ class ArxivHtmlClient:
         if sum(len(b.text) for b in blocks) < MIN_CHARS:
             return _abstract(abstract, f"{url} holds no paper text (a failed conversion)")
         capped = cap(blocks, self.max_chars)
+        if len(capped.text) < MIN_CHARS:
+            return _abstract(abstract, f"the cap of {self.max_chars:,} characters leaves no "
+                             f"whole section of {url}: raise {MAX_CHARS_ENV}")
         return PaperText(capped.text, True, str(reply.url), capped.left_out, capped.full_chars)
 
 
