@@ -49,8 +49,10 @@ _DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "header", "footer"
                         "textarea", "head", "title", "audio", "video", "map"})
 _DROP_CLASSES = frozenset({"ltx_page_header", "ltx_page_footer", "ltx_TOC", "ltx_page_logo",
                            "ltx_authors", "ltx_dates", "ltx_note_mark", "ltx_role_affiliation",
-                           "ltx_tag_item", "ltx_tag_note", "ltx_bib_cited", "ltx_rdf", "sr-only",
-                           "package-alerts", "ltx_ERROR"})
+                           "ltx_tag_item", "ltx_tag_note", "ltx_bib_cited", "ltx_bib_links",
+                           "ltx_rdf", "sr-only", "package-alerts", "ltx_ERROR"})
+_DROP_IDS = frozenset({"watermark-tr", "watermark-tl", "target-section"})
+"""arXiv's watermark ("arXiv:… [cs.CV] 6 Mar 2025") and its feedback form."""
 _EQUATIONS = frozenset({"ltx_equation", "ltx_eqn_table", "ltx_equationgroup"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr"})
@@ -100,7 +102,7 @@ class _Extractor(HTMLParser):
                 self._buffer.append("\n" if self._pre else " ")
             return
         drop = (tag in _DROP_TAGS or bool(classes & _DROP_CLASSES)
-                or a.get("aria-hidden") == "true" or "hidden" in a)
+                or a.get("id") in _DROP_IDS or a.get("aria-hidden") == "true" or "hidden" in a)
         # A footnote is read where it is anchored, in parentheses.
         note = "ltx_note_content" in classes and not drop and not self._dropping
         self._stack.append((tag, drop, ")" if note else ""))
