@@ -228,3 +228,20 @@ def test_the_endpoint_comes_from_the_environment_before_the_plugin_block() -> No
         endpoint(environ={"PAPERDIGEST_LLM_BASE_URL": "http://a.test/v1"})
     with pytest.raises(ModelError, match="'file:///tmp' is not an http"):
         endpoint(model="m", environ={"PAPERDIGEST_LLM_BASE_URL": "file:///tmp"})
+
+
+def test_a_silent_model_is_told_apart_from_a_server_that_is_down() -> None:
+    clock = Clock()
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        assert request.extensions["timeout"]["read"] == 300.0
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    chat = ChatClient(online(httpx.MockTransport(silent), clock), WHERE)
+    with pytest.raises(ModelError) as caught:
+        chat.complete([{"role": "user", "content": "hi"}])
+    assert str(caught.value) == (
+        "the model endpoint at http://llm.test/v1 sent nothing for 300 s (3 attempts): the "
+        "model is too slow for this paper; lower PAPERDIGEST_PAPER_MAX_CHARS (the paper text "
+        "it reads), or raise PAPERDIGEST_HTTP_TIMEOUT")
+    assert clock.sleeps == [1.0, 2.0]

@@ -11,9 +11,9 @@ The request goes through ``http.PoliteClient``'s retry loop, so its rules are ev
 client's: 429 and 5xx and lost connections retried with doubling backoff, ``Retry-After``
 honoured, the command's deadline, the decoded-size cap. What differs is the time one
 request may take: a model writes for minutes, so a request may run until the command's
-deadline, and only a pause between two pieces of the answer longer than
-``$PAPERDIGEST_HTTP_TIMEOUT`` ends it. A server that refuses streaming (400 or 422) is
-asked once more without it.
+deadline, and only a pause between two pieces of the answer longer than ``SILENCE`` (or
+``$PAPERDIGEST_HTTP_TIMEOUT``, when that is longer) ends it. A server that refuses
+streaming (400 or 422) is asked once more without it.
 """
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ MAX_RETRIES = 2
 """Attempts after the first: a server that is down is reported within seconds."""
 BACKOFF = 1.0
 """First pause after a failed attempt (1 s, then 2 s)."""
+SILENCE = 300.0
+"""Longest pause in an answer, in seconds: a local model on a CPU may read a long paper for
+minutes before its first word, and a server that does not stream says nothing until the end."""
 _STREAM_REFUSED = frozenset({400, 422})
+MAX_CHARS_HINT = "PAPERDIGEST_PAPER_MAX_CHARS (the paper text it reads)"
 
 
 class ModelError(FetchError):
@@ -167,6 +171,9 @@ class ChatClient:
     def _failure(self, exc: HttpFailure) -> str:
         where = f"the model endpoint at {self.endpoint.base_url}"
         tries = f"{exc.attempts} attempt{'s' if exc.attempts != 1 else ''}"
+        if isinstance(exc.error, httpx.TimeoutException):
+            return (f"{where} {exc.reason} ({tries}): the model is too slow for this paper; "
+                    f"lower {MAX_CHARS_HINT}, or raise {http.TIMEOUT_ENV}")
         if exc.kind in ("transport", "unsupported"):
             return (f"could not reach {where}: {exc.reason} ({tries}): start the server "
                     f"(e.g. `ollama serve`) or check {BASE_URL_ENV}")
@@ -319,7 +326,7 @@ class _ChatHttp(http.PoliteClient):
         self._spent()
         budget = self.deadline.left() if self.deadline is not None else self.limits.deadline
         ends = clock() + budget
-        gap = max(0.001, min(self.limits.timeout, budget))
+        gap = max(0.001, min(max(self.limits.timeout, SILENCE), budget))
         request = self.client.build_request("POST", url, content=self._body,
                                             headers=dict(headers or {}))
         request.extensions["timeout"] = dict.fromkeys(("connect", "read", "write", "pool"), gap)
@@ -333,8 +340,7 @@ class _ChatHttp(http.PoliteClient):
             raise HttpFailure("unsupported", f"cannot be asked ({exc or 'not http(s)'})",
                               fix="give an http(s) address", error=exc) from exc
         except httpx.TimeoutException as exc:
-            raise HttpFailure("transport", f"sent nothing for {gap:.0f} s", error=exc,
-                              fix=f"try again, or raise {http.TIMEOUT_ENV}") from exc
+            raise HttpFailure("transport", f"sent nothing for {gap:.0f} s", error=exc) from exc
         except httpx.TransportError as exc:
             raise HttpFailure("transport", str(exc) or type(exc).__name__, error=exc) from exc
         except (httpx.HTTPError, httpx.StreamError) as exc:
