@@ -539,3 +539,18 @@ def test_a_strict_build_shows_the_provenance_line(project: Make, tmp_path: Path)
     page = (tmp_path / "site/papers/2503.04504/index.html").read_text(encoding="utf-8")
     assert ('<p class="pd-provenance pd-card__meta">このダイジェストは qwen2.5:14b が論文の全文から'
             "下書きし、人が確認して公開しました（2026-12-02）。</p>") in page
+
+
+def test_a_risky_attribute_list_is_sent_back(project: Make) -> None:
+    root = project({})
+    line = "- **学習なしで最高精度:** UBnormal でフレーム単位 AUC 74.5%。"
+    risky = answer_text().replace(line, line + '{: onclick="alert(1)" }')
+    model = FakeModel(risky, answer_text())
+    code, _, err = run(root, network(arxiv_server(model)), "2503.04504")
+    assert code == 0, err
+    written = (root / TARGET).read_text(encoding="utf-8")
+    assert "onclick" not in written
+    (problem,) = check_digest(written.replace(line, line + '{: onclick="alert(1)" }'),
+                              TARGET)[1]
+    repair = model.requests[1]["messages"][2]["content"]
+    assert f"- {problem.message}（該当行: 「{line}{{: onclick=" in repair
