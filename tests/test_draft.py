@@ -554,3 +554,18 @@ def test_a_risky_attribute_list_is_sent_back(project: Make) -> None:
                               TARGET)[1]
     repair = model.requests[1]["messages"][2]["content"]
     assert f"- {problem.message}（該当行: 「{line}{{: onclick=" in repair
+
+
+def test_a_digest_kept_elsewhere_is_found_and_not_doubled(project: Make) -> None:
+    from conftest import digest
+
+    root = project({"content/papers/2025/anyanomaly.md": digest()})
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("went online")
+
+    code, _, err = run(root, network(offline), "2503.04504")
+    assert code == 1
+    assert err == ("Error: content/papers/2025/anyanomaly.md: already exists: edit it, or pass "
+                   "--update to redraft it (a draft only; the diff is shown)\n")
+    assert not (root / TARGET).exists()

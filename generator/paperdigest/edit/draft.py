@@ -32,7 +32,7 @@ from ..errors import ContentError, PaperdigestError, Problem, WriteError
 from ..sources.llm import Answer, Message, Usage
 from . import files
 from .dumps import Found, read_dump
-from .importer import clean_body
+from .importer import clean_body, existing_ids
 from .scaffold import PaperFacts, code_url, digest_path, front_matter
 from .yamledit import replace_block, unified_diff
 
@@ -220,7 +220,9 @@ class Drafter:
         Raises:
             WriteError: it exists and ``update`` is off, or it cannot be read.
         """
-        path = digest_path(self.papers_dir, arxiv)
+        # The paper's digest wherever it is (an older layout keeps some in folders).
+        path = existing_ids(self.papers_dir).get(arxiv.base) or digest_path(self.papers_dir,
+                                                                              arxiv)
         rel = self.shown(path)
         try:
             if not path.exists():
