@@ -5,8 +5,8 @@ text, else the abstract), the site's prompt, the model's answer. The answer goes
 the importer's digest finder (``dumps.read_dump``: chatter, fences and heading variants
 dropped; ``importer.clean_body``: stray fences, a tweet over several lines) and the build's
 own check (``check_digest``) on the exact text of the file. Problems of the body, which the
-model can fix, are sent back with the check's own words, for at most ``REPAIR_ROUNDS``
-rounds; what is left is written and reported, like ``import`` does. The file is a draft
+model can fix, are sent back with the check's own words, at most ``REPAIRS``
+times; what is left is written and reported, like ``import`` does. The file is a draft
 (``draft: true``) with ``added:`` and a ``provenance:`` block; nothing is written when no
 digest came back, and an existing digest is only redrafted with ``--update`` (and only
 while it is still a draft: a reviewed digest is never replaced by a model's).
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ..sources.arxiv import ArxivRecord
     from ..sources.arxivhtml import PaperText
 
-REPAIR_ROUNDS = 2
+REPAIRS = 2
 """Times the problems of an answer are sent back to the model."""
 
 Ask = Callable[[Sequence[Message]], Answer]
@@ -66,8 +66,8 @@ class Drafted:
     problems: list[Problem]
     paper: PaperText
     usage: Usage = field(default_factory=Usage)
-    rounds: int = 0
-    """Repair rounds used."""
+    repairs: int = 0
+    """Times the problems were sent back."""
     old: str | None = None
     """The file before, when ``--update`` redrafts it."""
 
@@ -261,7 +261,7 @@ class Drafter:
         messages: list[Message] = [{"role": "user", "content": self.prompt(context)}]
         best: Drafted | None = None
         usage = Usage()
-        for round_ in range(REPAIR_ROUNDS + 1):
+        for turn in range(REPAIRS + 1):
             answer = self.ask(messages)
             usage = usage + answer.usage
             if answer.finish_reason == "length":
@@ -279,14 +279,14 @@ class Drafter:
                     else new_file(record, body, prov, self.today))
             _, problems = check_digest(text, rel)
             body_line = _body_line(text)
-            current = Drafted(record.id, path, rel, text, problems, paper, usage, round_, old)
+            current = Drafted(record.id, path, rel, text, problems, paper, usage, turn, old)
             if best is None or _errors(problems) <= _errors(best.problems):
                 best = current
             todo = fixable(problems, body_line)
-            if not todo or round_ == REPAIR_ROUNDS:
+            if not todo or turn == REPAIRS:
                 break
             self.notify(f"{rel}: {len(todo)} problem{'s' if len(todo) != 1 else ''} sent back "
-                        f"to the model (repair {round_ + 1} of {REPAIR_ROUNDS})")
+                        f"to the model (repair {turn + 1} of {REPAIRS})")
             repair = self.prompt({**context, "repair": repair_notes(todo, text, body_line)})
             messages = [*messages, {"role": "assistant", "content": answer.text},
                         {"role": "user", "content": repair}]

@@ -120,7 +120,7 @@ def report(drafted: Drafted, model: str, dry_run: bool) -> list[tuple[bool, str]
                           f"{paper.full_chars:,} characters{cut})"))
     else:
         out.append((True, f"{rel}: read the abstract only ({paper.note})"))
-    used, asked = drafted.usage, drafted.rounds + 1
+    used, asked = drafted.usage, drafted.repairs + 1
     if used.prompt is None and used.answer is None:
         out.append((True, f"{rel}: tokens: not reported by the server"))
     else:
