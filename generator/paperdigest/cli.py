@@ -429,7 +429,7 @@ def authors_add(ctx: click.Context, name: str, record_id: str | None, openalex: 
 @click.option("--force-abstract", is_flag=True, help="Give the model the abstract only.")
 @click.option("--update", is_flag=True, help="Redraft an existing draft; show the diff.")
 @click.option("--wanted", is_flag=True, help="Draft the newest works on the wanted queue.")
-@click.option("--limit", type=click.IntRange(1, 100), default=3, help="With --wanted: how many.")
+@click.option("--limit", type=click.IntRange(1, 100), default=3, help="With --wanted: how many (3)")
 @click.pass_context
 def draft(ctx: click.Context, /, **given: Any) -> None:
     """Draft the digest of PAPER (an arXiv id) with a model at $PAPERDIGEST_LLM_BASE_URL,
