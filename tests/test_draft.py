@@ -569,3 +569,16 @@ def test_a_digest_kept_elsewhere_is_found_and_not_doubled(project: Make) -> None
     assert err == ("Error: content/papers/2025/anyanomaly.md: already exists: edit it, or pass "
                    "--update to redraft it (a draft only; the diff is shown)\n")
     assert not (root / TARGET).exists()
+
+
+def test_an_endless_answer_is_refused_and_not_sent_back(project: Make) -> None:
+    root = project({})
+    endless = answer_text() + "続き。" * 100_000
+    model = FakeModel(endless)
+    code, _, err = run(root, network(arxiv_server(model)), "2503.04504")
+    assert code == 1 and len(model.requests) == 1
+    size = len(endless.encode("utf-8"))
+    assert err.splitlines()[-1] == (f"Error: {TARGET}: the model answered {size:,} bytes, more "
+                                    "than a digest may hold (262,144); nothing written: try "
+                                    "again, or another model")
+    assert not (root / TARGET).exists()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..content import blurb as blurbs
+from ..content import limits
 from ..content.digest import parse_digest
 from ..content.ids import ArxivId, abs_url
 from ..content.loader import check_digest
@@ -267,6 +268,11 @@ class Drafter:
             if answer.finish_reason == "length":
                 self.notify(f"{rel}: the model stopped at its output limit; the answer may "
                             "be cut short")
+            size = len(answer.text.encode("utf-8"))
+            if size > limits.MAX_DIGEST_BYTES:  # it would never pass: not worth sending back
+                raise DraftError(f"{rel}: the model answered {size:,} bytes, more than a "
+                                 f"digest may hold ({limits.MAX_DIGEST_BYTES:,}); nothing "
+                                 "written: try again, or another model")
             found = digest_in(answer.text, record)
             if found is None:
                 if best is not None:
