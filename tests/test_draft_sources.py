@@ -245,3 +245,12 @@ def test_a_silent_model_is_told_apart_from_a_server_that_is_down() -> None:
         "model is too slow for this paper; lower PAPERDIGEST_PAPER_MAX_CHARS (the paper text "
         "it reads), or raise PAPERDIGEST_HTTP_TIMEOUT")
     assert clock.sleeps == [1.0, 2.0]
+
+
+def test_an_older_page_with_a_div_document_keeps_only_the_document() -> None:
+    page = ('<body><div class="ltx_page_main"><p>arXiv banner outside</p>'
+            '<div class="ltx_document ltx_authors_1line"><div class="ltx_section">'
+            '<h2 class="ltx_title">1 Intro</h2><div class="ltx_para"><p class="ltx_p">Body '
+            '<article>inner</article> text.</p></div></div></div>'
+            '<p>after the document</p></div></body>')
+    assert as_text(page_blocks(page)) == "## 1 Intro\n\nBody\n\ninner\n\ntext.\n"

@@ -79,7 +79,8 @@ class _Extractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
-        self._stack: list[tuple[str, bool, str]] = []  # (tag, dropped?, text at its end)
+        # (tag, dropped?, text at its end, the document itself?)
+        self._stack: list[tuple[str, bool, str, bool]] = []
         self._dropping = 0
         self._math = 0  # inside <math>: its alttext was written, the MathML is skipped
         self._outside: list[Block] = []  # blocks outside the article, if it has one
@@ -105,9 +106,14 @@ class _Extractor(HTMLParser):
                 or a.get("id") in _DROP_IDS or a.get("aria-hidden") == "true" or "hidden" in a)
         # A footnote is read where it is anchored, in parentheses.
         note = "ltx_note_content" in classes and not drop and not self._dropping
-        self._stack.append((tag, drop, ")" if note else ""))
+        # The document is <article class="ltx_document"> (an older LaTeXML: a <div>).
+        doc = "ltx_document" in classes and not drop and not self._dropping and not self._math
+        self._stack.append((tag, drop, ")" if note else "", doc))
         if note:
             self._buffer.append(" (")
+        if doc:
+            self._flush()
+            self._article += 1
         if drop:
             self._dropping += 1
             return
@@ -122,9 +128,7 @@ class _Extractor(HTMLParser):
             return
         if tag in _BLOCK:
             self._flush()
-        if tag == "article" and "ltx_document" in classes:
-            self._article += 1
-        elif tag in _HEADINGS:
+        if tag in _HEADINGS:
             self._heading = _HEADINGS[tag]
         elif tag == "pre":
             self._pre += 1
@@ -155,8 +159,11 @@ class _Extractor(HTMLParser):
         while len(self._stack) > index:
             self._close(*self._stack.pop())
 
-    def _close(self, tag: str, dropped: bool, suffix: str) -> None:
+    def _close(self, tag: str, dropped: bool, suffix: str, doc: bool) -> None:
         self._buffer.append(suffix)
+        if doc:
+            self._flush()
+            self._article -= 1
         if dropped:
             self._dropping -= 1
             return
@@ -169,9 +176,7 @@ class _Extractor(HTMLParser):
             return
         if tag in _BLOCK:
             self._flush()
-        if tag == "article" and self._article:
-            self._article -= 1
-        elif tag in _HEADINGS:
+        if tag in _HEADINGS:
             self._heading = 0
         elif tag == "pre":
             self._pre -= 1
