@@ -430,13 +430,13 @@ def test_the_page_says_who_drafted_it_and_whether_it_was_reviewed(project: Make)
         return next(text for uri, text in pages.items() if "2503.04504" in uri
                     and uri.startswith("papers/"))
 
-    assert ("このダイジェストは qwen2.5:14b が論文の全文から下書きし、まだ人が確認していません"
-            "（2026-12-02）。") in page()
+    assert ("このダイジェストは qwen2.5:14b が論文の全文から下書きし（2026-12-02）、まだ人が確認"
+            "していません。") in page()
     path = content / "papers" / "2503.04504.md"
     path.write_text(path.read_text(encoding="utf-8").replace("draft: true\n", ""),
                     encoding="utf-8")
-    assert ("このダイジェストは qwen2.5:14b が論文の全文から下書きし、人が確認して公開しました"
-            "（2026-12-02）。") in page()
+    assert ("このダイジェストは qwen2.5:14b が論文の全文から下書きし（2026-12-02）、人が確認して"
+            "公開しました。") in page()
 
 
 def test_wanted_drafts_the_newest_works_on_the_queue(project: Make) -> None:
@@ -538,7 +538,7 @@ def test_a_strict_build_shows_the_provenance_line(project: Make, tmp_path: Path)
     assert built.returncode == 0, built.stderr
     page = (tmp_path / "site/papers/2503.04504/index.html").read_text(encoding="utf-8")
     assert ('<p class="pd-provenance pd-card__meta">このダイジェストは qwen2.5:14b が論文の全文から'
-            "下書きし、人が確認して公開しました（2026-12-02）。</p>") in page
+            "下書きし（2026-12-02）、人が確認して公開しました。</p>") in page
 
 
 def test_a_risky_attribute_list_is_sent_back(project: Make) -> None:
