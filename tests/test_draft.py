@@ -582,3 +582,37 @@ def test_an_endless_answer_is_refused_and_not_sent_back(project: Make) -> None:
                                     "than a digest may hold (262,144); nothing written: try "
                                     "again, or another model")
     assert not (root / TARGET).exists()
+
+
+def test_wanted_asks_arxiv_once_for_all_the_metadata(project: Make) -> None:
+    from paperdigest.content.works import Work, WorksFile, dump_works
+
+    works = WorksFile.of("openalex", TODAY, [
+        Work(title="AnyAnomaly", date=dt.date(2025, 3, 6), arxiv=parse_arxiv_id("2503.04504")),
+        Work(title="Large N", date=dt.date(1997, 11, 27),
+             arxiv=parse_arxiv_id("hep-th/9711200"))])
+    root = project({"content/authors/ann-lee.yaml": "name: Ann Lee\n",
+                    "content/authors/ann-lee.works.json": dump_works(works)})
+    batch = (DATA / "arxiv" / "batch.xml").read_text(encoding="utf-8")
+    model = FakeModel(answer_text())
+    api: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if str(request.url).startswith(LLM):
+            return model(request)
+        if request.url.host == "export.arxiv.org":
+            api.append(request.url.params["id_list"])
+            return httpx.Response(200, text=batch)
+        if request.url.path == "/html/2503.04504v1":
+            return httpx.Response(200, text=HTML)
+        return httpx.Response(404)
+
+    code, out, err = run(root, network(answer), "--wanted")
+    assert code == 0, err
+    assert api == ["2503.04504,hep-th/9711200"]
+    assert out.splitlines() == [
+        f"wrote {TARGET} (a draft by qwen2.5:14b from the full text): review it, then "
+        "remove 'draft: true'",
+        "wrote content/papers/hep-th/9711200.md (a draft by qwen2.5:14b from the abstract): "
+        "review it, then remove 'draft: true'"]
+    assert len(model.requests) == 2
