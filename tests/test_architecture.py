@@ -22,7 +22,9 @@ LAYERS: dict[str, set[str]] = {
     "sources": {"errors", "fileio", "content", "sources"},
     "site": {"errors", "fileio", "project", "content", "site"},
     "edit": {"errors", "fileio", "project", "content", "edit", "sources"},
-    "cli": {"errors", "fileio", "project", "content", "site", "edit", "sources", "cli"},
+    "cliutil": {"errors"},
+    "cli": {"errors", "fileio", "project", "content", "site", "edit", "sources", "cli",
+            "cliutil"},
     "__main__": {"cli"},
     "__init__": set(),
 }

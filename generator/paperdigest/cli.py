@@ -7,18 +7,17 @@ status 1, and so is an ``OSError`` no layer below worded. Commands only raise.
 
 from __future__ import annotations
 
-import errno
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
+from .cliutil import json_errors, os_message
 from .content import blurb as blurbs
 from .edit.importer import Tally, arxiv_lookup
 from .edit.importer import plan as plan_import
@@ -29,29 +28,9 @@ from .site.export import check_target, write_export
 from .site.outputs import project_content, project_site, site_outputs
 from .site.settings import load_project, settings_problems
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
 if TYPE_CHECKING:  # the network clients load only when a command goes online
     from .sources.arxiv import ArxivClient
     from .sources.http import Online
-
-
-def _json_errors(option: str, value: object = True) -> Callable[[_F], _F]:
-    """Errors as ``{"ok": false, "error": ...}`` on stdout when the command's parameter
-    ``option`` is ``value``: a tool that asked for JSON gets JSON."""
-    def wrap(command: _F) -> _F:
-        @functools.wraps(command)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return command(*args, **kwargs)
-            except click.ClickException as exc:
-                if kwargs.get(option) != value:
-                    raise
-                click.echo(json.dumps({"ok": False, "error": exc.format_message()},
-                                      ensure_ascii=False))
-                raise click.exceptions.Exit(exc.exit_code) from exc
-        return run  # type: ignore[return-value]
-    return wrap
 
 
 def _online(ctx: click.Context) -> Online:
@@ -90,21 +69,7 @@ class _Commands(click.Group):
         except PaperdigestError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:  # not worded below: say what the system said, and the fix
-            raise click.ClickException(_os_message(exc)) from None
-
-
-def _os_message(exc: OSError) -> str:
-    """``path: what the system said: what to do`` for an OS error no layer below worded."""
-    where = exc.filename or "paperdigest"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        fix = "free some disk space and run it again"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        fix = "check its permissions, or run it where you may read and write"
-    elif exc.errno == errno.EADDRINUSE:
-        fix = "stop the other server, or pick another address with -a"
-    else:
-        fix = "check the path and run it again"
-    return f"{where}: {exc.strerror or exc}: {fix}"
+            raise click.ClickException(os_message(exc)) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,7 +107,7 @@ def _selected(problems: list[Problem], root: Path, paths: tuple[Path, ...]) -> l
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
               show_default=True, help="github: workflow annotations; json: for tools.")
 @click.pass_context
-@_json_errors("fmt", "json")
+@json_errors("fmt", "json")
 def check(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Validate digests and author records; exit 1 on any error.
 
@@ -250,7 +215,7 @@ def _mkdocs(ctx: click.Context, command: str, args: tuple[str, ...]) -> None:
 @click.option("--thread", "thread_of", metavar="ID", default=None,
               help="Print the thread kit of paper ID (an arXiv id) instead of counting TEXT.")
 @click.pass_context
-@_json_errors("as_json")
+@json_errors("as_json")
 def blurb_cmd(ctx: click.Context, text: str | None, as_json: bool, thread_of: str | None
               ) -> None:
     """Count TEXT (or - for standard input) as X counts it; exit 1 when over.
@@ -443,3 +408,27 @@ def authors_add(ctx: click.Context, name: str, record_id: str | None, openalex: 
                       semantic_scholar=semantic_scholar,
                       shown=project.rel(project.authors_dir))
     click.echo(f"wrote {project.rel(path)}")
+
+
+@main.command("draft")
+@click.argument("paper", required=False)
+@click.option("--model", default=None, help="Model (else $PAPERDIGEST_LLM_MODEL, llm_model).")
+@click.option("--dry-run", is_flag=True, help="Print the draft (the diff with --update).")
+@click.option("--force-abstract", is_flag=True, help="Give the model the abstract only.")
+@click.option("--update", is_flag=True, help="Redraft an existing draft; show the diff.")
+@click.option("--wanted", is_flag=True, help="Draft the newest works on the wanted queue.")
+@click.option("--limit", type=click.IntRange(1, 100), default=3, help="With --wanted: how many (3)")
+@click.pass_context
+def draft(ctx: click.Context, /, **given: Any) -> None:
+    """Draft the digest of PAPER (an arXiv id) with a model at $PAPERDIGEST_LLM_BASE_URL,
+    check it and write it as a draft; exit 1 if problems are left."""
+    from .edit.draftjob import Options, run
+    from .site.profile import wanted
+    from .site.prompt import render_prompt
+
+    project = _project(ctx)
+    failed = run(project, Options(**given), online=lambda: _online(ctx), queue=wanted,
+                 tty=sys.stderr.isatty(),
+                 prompt=functools.partial(render_prompt, project.templates_dir),
+                 echo=lambda text, err: click.echo(text, err=err, nl=text[:1] != "\r"))
+    ctx.exit(1 if failed else 0)

@@ -58,6 +58,10 @@ class Project:
     """Render cache (``.cache/paperdigest`` by default), or ``None`` when turned off."""
     mount: str
     """Folder of the site the generated pages go under (the ``root:`` setting), ``""``: top."""
+    llm_base_url: str
+    """Default model endpoint of ``paperdigest draft`` (``$PAPERDIGEST_LLM_BASE_URL`` wins)."""
+    llm_model: str
+    """Default model of ``paperdigest draft`` (``$PAPERDIGEST_LLM_MODEL`` wins)."""
 
     @property
     def papers_dir(self) -> Path:

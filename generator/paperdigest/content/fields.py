@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .figures import MAX_COUNT, MAX_H_INDEX, figure
+from .provenance import provenance
 from .schema import (
     Checker,
     ListOf,
@@ -80,6 +81,9 @@ PAPER_FIELDS: tuple[Field, ...] = (
     Field("affiliations", ListOf(institution, "institutions"), TextClass.PROSE, "affiliations"),
     Field("score", score, TextClass.CHECKED, "score", copied=True),
     Field("added", added, TextClass.CHECKED, None),
+    # A mapping checked whole by its checker (its model name as a title); the loader derives
+    # the attribute (a draft's provenance says it is not reviewed yet).
+    Field("provenance", provenance, TextClass.CHECKED, "provenance"),
 )
 """The keys of a digest's front matter."""
 

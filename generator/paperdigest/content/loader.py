@@ -35,6 +35,7 @@ from .ids import (
 )
 from .model import SECTION_TITLES, Author, Paper, Site, Tag
 from .parallel import load_files
+from .provenance import reviewed
 from .records import Record, author_of, load_author, name_index
 from .textfile import read_text, relpath, split_front_matter, text_problems
 from .works import WorksFile, load_works
@@ -298,6 +299,7 @@ def _paper(draft: Draft, by_key: Mapping[str, str], tag_slug: Mapping[str, str])
         date_is_estimated=draft.date is None, tags=tuple(paper_tags), blurb=draft.blurb,
         affiliations=tuple(dict.fromkeys(f.get("affiliations", ()))), sections=draft.body.sections,
         source_path=draft.path, **copied,
+        provenance=reviewed(f.get("provenance"), draft=bool(f.get("draft"))),
     )
 
 

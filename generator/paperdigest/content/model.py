@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .ids import ArxivId
 
 if TYPE_CHECKING:  # the model stays stdlib-only at run time; works.py holds the parser too
+    from .provenance import Provenance
     from .works import Work, WorksFile
 
 SECTION_TITLES: Mapping[int, str] = MappingProxyType(
@@ -167,6 +168,8 @@ class Paper:
     added: dt.date | None = None
     """The day the digest joined the site: ``added:``, else the day its file first entered
     git history; ``None`` when neither says (``added_on`` is then the paper's date)."""
+    provenance: Provenance | None = None
+    """The model that drafted the digest (``provenance:``), when one did."""
 
     @property
     def added_on(self) -> dt.date:

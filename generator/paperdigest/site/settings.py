@@ -67,6 +67,12 @@ class PluginConfig(base.Config):  # type: ignore[no-untyped-call]
     cache_dir = c.Type(str, default=".cache/paperdigest")
     """Folder of the render cache, relative to ``mkdocs.yml`` (safe to delete; git-ignored).
     An empty string turns the cache off."""
+    llm_base_url = c.Type(str, default="")
+    """Model endpoint of ``paperdigest draft`` (OpenAI-compatible, e.g.
+    ``http://localhost:11434/v1``); ``$PAPERDIGEST_LLM_BASE_URL`` wins. No key here: keys
+    live in the environment."""
+    llm_model = c.Type(str, default="")
+    """Model of ``paperdigest draft``; ``$PAPERDIGEST_LLM_MODEL`` and ``--model`` win."""
 
 
 class SettingsError(PaperdigestError):
@@ -176,4 +182,5 @@ def _project(root: Path, config_file: Path | None, block: PluginConfig, *, site_
         # Not resolved: the cache refuses a folder that is a link (site/cachestore.py).
         cache_dir=Path(os.path.abspath(root / block.cache_dir)) if block.cache_dir else None,
         mount=mount,
+        llm_base_url=block.llm_base_url, llm_model=block.llm_model,
     )
