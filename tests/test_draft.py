@@ -188,7 +188,8 @@ def test_a_model_answer_becomes_a_draft_that_passes_check(project: Make, stream:
     assert 'title: "AnyAnomaly: Zero-Shot Customizable Video Anomaly Detection with LVLM"' in head
     assert '  - "Sunghyun Ahn"' in head and "date: 2025-03-06" in head
     assert 'tags: ["異常検知", "LVLM"]' in head
-    assert head.endswith('draft: true\nadded: 2026-12-02\nprovenance:\n  model: "qwen2.5:14b"\n'
+    assert "\nadded: 2026-12-02\n" in head  # written by the one front-matter writer
+    assert head.endswith('draft: true\nprovenance:\n  model: "qwen2.5:14b"\n'
                          '  date: 2026-12-02\n  read: "full text"')
     body = text.split("\n---\n", 1)[1]
     assert body.startswith("\n# AnyAnomaly: Zero-Shot Customizable Video Anomaly Detection "

@@ -129,9 +129,10 @@ def new_file(record: ArxivRecord, body: str, prov: Mapping[str, object],
     facts = PaperFacts(arxiv=record.id, title=record.title, authors=record.authors,
                        date=record.published, category=record.primary_category,
                        abstract=record.abstract, comment=record.comment, doi=record.doi,
-                       code=code_url(record.abstract, record.comment))
+                       code=code_url(record.abstract, record.comment),
+                       affiliations=record.affiliations, added=today)
     head = front_matter(facts, tags=tags).removesuffix("---\n")
-    head += f"draft: true\nadded: {today.isoformat()}\nprovenance:\n"
+    head += "draft: true\nprovenance:\n"
     head += "".join(f"  {k}: {_q(v)}\n" for k, v in prov.items())
     return head + "---\n\n" + body
 

@@ -409,12 +409,18 @@ class PoliteClient:
         return HttpFailure("slow", f"did not finish its answer within {budget:.0f} s",
                            fix=f"try again later, or raise {TIMEOUT_ENV}")
 
-    def _read(self, response: httpx.Response, ends: float, budget: float) -> Reply:
+    large_fix = _CHECK_ADDRESS
+    """What to do about an answer over the size cap (a model's client says otherwise)."""
+
+    def _read(self, response: httpx.Response, ends: float, budget: float,
+              feed: Callable[[bytes], None] | None = None) -> Reply:
+        """The whole answer, decoded within the size cap and the deadline; ``feed`` is given
+        every decoded piece as it arrives (a streamed model answer shows its progress)."""
         cap = self.limits.max_bytes
         parts: list[bytes] = []
         size = 0
         too_large = HttpFailure("large", f"sent an answer larger than {_size(cap)}",
-                                fix=_CHECK_ADDRESS)
+                                fix=self.large_fix)
         try:
             if response.is_stream_consumed:
                 # Already read and decoded (a MockTransport answer built from bytes).
@@ -427,6 +433,8 @@ class PoliteClient:
                 piece = inflater.feed(chunk, cap - size)
                 size += len(piece)
                 parts.append(piece)
+                if feed is not None:
+                    feed(piece)
                 if self.timing.clock() > ends:
                     raise self._slow(budget)
             parts.append(inflater.finish(cap - size))

@@ -28,7 +28,7 @@ import httpx
 
 from ..errors import FetchError
 from . import http
-from .decode import BadJson, DecodeError, Inflater, TooLarge, parse_json
+from .decode import BadJson, parse_json
 from .http import HttpFailure, Reply
 
 BASE_URL_ENV = "PAPERDIGEST_LLM_BASE_URL"
@@ -302,15 +302,12 @@ def _usage(value: Any) -> Usage | None:
     return Usage(count("prompt_tokens"), count("completion_tokens"))
 
 
-def _ignore(piece: bytes) -> None:
-    """What an error answer's pieces are fed to."""
-
-
 class _ChatHttp(http.PoliteClient):
     """``PoliteClient`` whose attempt is a POST read as a stream; its ``get`` loop (retries,
     ``Retry-After``, deadline) is reused as it is, so the rules cannot drift apart."""
 
     _body: bytes = b""
+    large_fix = "ask a model that stops"
     _sink: Callable[[], Callable[[bytes], None]] | None = None
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str],
@@ -350,31 +347,7 @@ class _ChatHttp(http.PoliteClient):
             self._last = clock()
 
     def _stream(self, response: httpx.Response, ends: float, budget: float) -> Reply:
-        cap = self.limits.max_bytes
-        parts: list[bytes] = []
-        size = 0
-        feed = self._sink() if self._sink and response.status_code == 200 else _ignore
-        try:
-            if response.is_stream_consumed:  # a MockTransport answer built from bytes
-                chunks: Iterator[bytes] = iter([response.content])
-                inflater = Inflater("")
-            else:
-                chunks = response.iter_raw()
-                inflater = Inflater(response.headers.get("content-encoding", ""))
-            for chunk in chunks:
-                piece = inflater.feed(chunk, cap - size)
-                size += len(piece)
-                parts.append(piece)
-                feed(piece)
-                if self.timing.clock() > ends:
-                    raise HttpFailure("deadline", f"did not finish its answer within "
-                                      f"{budget:.0f} s, the command's time left",
-                                      fix=f"try again, or raise {http.DEADLINE_ENV}")
-            parts.append(inflater.finish(cap - size))
-        except TooLarge:
-            raise HttpFailure("large", f"sent an answer larger than {cap // 2**20} MB",
-                              fix="ask a model that stops") from None
-        except DecodeError as exc:
-            raise HttpFailure("decode", str(exc)) from None
-        return Reply(response.status_code, response.reason_phrase, response.headers,
-                     b"".join(parts), response.request.url)
+        """The answer read as every client reads one (size cap, deadline, decoding), with
+        each piece fed to this attempt's sink (only a 200 answer is a model's)."""
+        feed = self._sink() if self._sink and response.status_code == 200 else None
+        return self._read(response, ends, budget, feed=feed)
