@@ -103,11 +103,7 @@ def api_url_from_env(explicit: str | None = None) -> str:
 
 
 def _checked_url(url: str, described: str) -> str:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+    if not http.is_web_url(url):
         raise ArxivError(f"{described} is not an http(s) URL; give one like {DEFAULT_API}")
     return url
 

@@ -24,8 +24,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-import httpx
-
 from ..content.ids import ArxivId
 from ..errors import FetchError
 from . import http
@@ -315,11 +313,7 @@ def base_from_env(environ: Mapping[str, str] = os.environ) -> str:
     raw = environ.get(BASE_ENV, "").strip()
     if not raw:
         return DEFAULT_BASE
-    try:
-        parsed = httpx.URL(raw)
-    except httpx.InvalidURL:
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+    if not http.is_web_url(raw):
         raise FetchError(f"{BASE_ENV}={raw!r} is not an http(s) URL: set it like "
                          f"{DEFAULT_BASE}, or unset it")
     return raw if raw.endswith("/") else raw + "/"
