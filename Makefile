@@ -9,6 +9,9 @@ export NO_MKDOCS_2_WARNING := 1
 $(BIN)/mkdocs: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	@# quickjs-ng installs the module the old `quickjs` binding had: an environment made
+	@# before the switch loses both first, so the old compiled file cannot shadow the new one.
+	$(BIN)/pip uninstall --quiet --yes quickjs quickjs-ng 2>/dev/null || true
 	$(BIN)/pip install --quiet -e '.[cards,search]'
 	touch $@
 

@@ -65,10 +65,10 @@ def test_the_update_tool_writes_file_license_and_record_together(tmp_path: Path)
     written = json.loads((target / "VERSION.json").read_text(encoding="utf-8"))
     assert written["katex"]["sha256"] == hashlib.sha256(script).hexdigest()
     assert written["katex"]["version"] == "9.9.9"
-    assert written["engine"] == {"distribution": "quickjs",
-                                 "version": metadata.version("quickjs")}
+    assert written["engine"] == {"distribution": "quickjs-ng",
+                                 "version": metadata.version("quickjs-ng")}
     # What the tool writes for the vendored file is what is committed.
-    assert tool.record(KATEX.read_bytes(), "quickjs", metadata.version("quickjs")) == RECORD
+    assert tool.record(KATEX.read_bytes(), "quickjs-ng", metadata.version("quickjs-ng")) == RECORD
 
 
 @pytest.mark.parametrize(("files", "message"), [

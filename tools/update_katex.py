@@ -6,7 +6,7 @@
 
 Writes ``katex.min.js`` and ``LICENSE`` from the package's ``dist/`` and ``VERSION.json``
 with the KaTeX version, the file's sha256 and the JavaScript engine that runs it (the
-``quickjs`` distribution installed here). ``tests/test_katex_version.py`` checks the three
+``quickjs-ng`` distribution installed here). ``tests/test_katex_version.py`` checks the three
 agree, so a hand-edited file or a forgotten record fails the tests. Run the tests after an
 update: the math golden page shows what changed.
 """
@@ -65,7 +65,7 @@ def _member(archive: tarfile.TarFile, name: str) -> bytes:
     return handle.read()
 
 
-def vendor(tarball: Path, target: Path = KATEX_DIR, *, engine: str = "quickjs") -> str:
+def vendor(tarball: Path, target: Path = KATEX_DIR, *, engine: str = "quickjs-ng") -> str:
     """Write KaTeX from an npm ``tarball`` into ``target``; return its version."""
     with tarfile.open(tarball, "r:gz") as archive:
         script = _member(archive, "package/dist/katex.min.js")
