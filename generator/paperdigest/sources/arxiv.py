@@ -28,6 +28,7 @@ from ..content.ids import abs_url as _abs_url
 from ..content.ids import pdf_url as _pdf_url
 from ..errors import ArxivError
 from . import http
+from .connection import is_web_url
 from .http import Deadline, HttpFailure, Limits, Reply, Timing
 
 DEFAULT_API = "https://export.arxiv.org/api/query"
@@ -103,7 +104,7 @@ def api_url_from_env(explicit: str | None = None) -> str:
 
 
 def _checked_url(url: str, described: str) -> str:
-    if not http.is_web_url(url):
+    if not is_web_url(url):
         raise ArxivError(f"{described} is not an http(s) URL; give one like {DEFAULT_API}")
     return url
 

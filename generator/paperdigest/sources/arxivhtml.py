@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from ..content.ids import ArxivId
 from ..errors import FetchError
 from . import http
+from .connection import is_web_url
 from .http import HttpFailure
 
 DEFAULT_BASE = "https://arxiv.org/html/"
@@ -313,7 +314,7 @@ def base_from_env(environ: Mapping[str, str] = os.environ) -> str:
     raw = environ.get(BASE_ENV, "").strip()
     if not raw:
         return DEFAULT_BASE
-    if not http.is_web_url(raw):
+    if not is_web_url(raw):
         raise FetchError(f"{BASE_ENV}={raw!r} is not an http(s) URL: set it like "
                          f"{DEFAULT_BASE}, or unset it")
     return raw if raw.endswith("/") else raw + "/"

@@ -145,3 +145,12 @@ class DeadlineClient(httpx.Client):
                               ) -> httpx.BaseTransport:
         return deadline_transport(proxy=proxy, **options)
 
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` (an address a user set) is an absolute http(s) URL with a host: the
+    one test every client applies to the addresses it is given."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return False
+    return parsed.scheme in ("http", "https") and bool(parsed.host)

@@ -113,16 +113,6 @@ class Limits:
                    deadline=_seconds(environ, DEADLINE_ENV, DEADLINE))
 
 
-def is_web_url(url: str) -> bool:
-    """Whether ``url`` (an address a user set) is an absolute http(s) URL with a host: the
-    one test every client applies to the addresses it is given."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        return False
-    return parsed.scheme in ("http", "https") and bool(parsed.host)
-
-
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     raw = environ.get(name, "").strip()
     if not raw:

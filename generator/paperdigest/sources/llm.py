@@ -28,6 +28,7 @@ import httpx
 
 from ..errors import FetchError
 from . import http
+from .connection import is_web_url
 from .decode import BadJson, parse_json
 from .http import HttpFailure, Reply
 
@@ -75,7 +76,7 @@ def endpoint(*, model: str | None = None, base_default: str = "", model_default:
         raise ModelError(f"no model endpoint: set {BASE_URL_ENV} (e.g. "
                          "http://localhost:11434/v1 for Ollama) or llm_base_url in the "
                          "paperdigest block of mkdocs.yml")
-    if not http.is_web_url(base):
+    if not is_web_url(base):
         raise ModelError(f"the model endpoint '{base}' is not an http(s) URL: set "
                          f"{BASE_URL_ENV} like http://localhost:11434/v1")
     name = (model or "").strip() or environ.get(MODEL_ENV, "").strip() or model_default.strip()
