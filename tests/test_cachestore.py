@@ -251,3 +251,25 @@ def test_an_edited_linked_or_fifo_card_is_drawn_again_and_foreign_files_are_kept
     foreign[1].write_bytes(b"not a png, but named like a card")
     again()
     assert all(path.exists() for path in foreign)
+
+
+def test_the_entries_of_the_last_builds_are_kept_and_older_ones_go(tmp_path: Path) -> None:
+    folder = cachestore.Folder(tmp_path / "cache", SECRET)
+    pages = folder.store("pages", ".page")
+    keys = [f"{i:02x}" + "0" * 62 for i in range(cachestore.KEEP_BUILDS + 2)]
+    shared = "ff" + "0" * 62
+    pages.store(shared, b"x")
+    removed, dated = [], set()
+    for i, key in enumerate(keys):
+        pages.store(key, b"x")  # this build's own page
+        removed.append(folder.finish("build", {"pages": {shared, key}}))
+        # Building the same inputs again records no new build and deletes nothing.
+        assert folder.finish("build", {"pages": {shared, key}}) == 0
+        for name, path in folder.store("used", ".keys").entries(skip=dated):
+            os.utime(path, (i, i))  # the newest list is the newest build
+            dated.add(name)
+    kept = {key for key, _ in pages.entries()}
+    # An edit and its undo both hit: only builds past the last KEEP_BUILDS lose entries.
+    assert removed[:cachestore.KEEP_BUILDS] == [0] * cachestore.KEEP_BUILDS
+    assert shared in kept and set(keys[-cachestore.KEEP_BUILDS:]) <= kept
+    assert not kept & set(keys[:2]) and sum(removed) == 2

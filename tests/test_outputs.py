@@ -8,13 +8,20 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import digest
 from mkdocs.config import load_config
 from paperdigest.cli import main
+from paperdigest.content.loader import LoadCache
+from paperdigest.content.model import Site
 from paperdigest.errors import Problem, Problems, Severity
 from paperdigest.project import Project
+from paperdigest.site import generated
+from paperdigest.site.cachestore import Store
+from paperdigest.site.outputs import project_content
 from paperdigest.site.plugin import PaperdigestPlugin
+from paperdigest.site.render import render_files, render_site
 from paperdigest.site.settings import PluginConfig, default_project, load_project
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
@@ -121,3 +128,57 @@ def test_cli_errors_become_messages_in_one_place(project: Make, tmp_path: Path) 
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.endswith(f"Error: {summary}: Is a directory: check the path and run "
                                   "it again\n")
+
+
+def _rendered(root: Path, cache: LoadCache | None = None) -> tuple[Site, Project]:
+    project = default_project(root, cards=False)
+    site, problems = project_content(project, cache)
+    assert site is not None, problems
+    return site, project
+
+
+def test_the_generator_output_is_kept_by_its_inputs_and_equals_a_fresh_render(
+        project: Make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project({"content/papers/a.md": digest("2503.00001", added="2025-04-01"),
+                    "content/papers/b.md": digest("2503.00002", added="2025-04-02"),
+                    "content/authors/ann.yaml": RECORD})
+    store = Store(tmp_path / "outputs", b"0" * 64, ".out")
+    site, proj = _rendered(root)
+    fresh = render_site(site, proj), render_files(site, proj)
+    used: set[str] = set()
+    assert generated.generate(site, proj, store, used) == fresh and len(used) == 1
+    # A later build: its own load of the same files (from the shelf or not), no memory of
+    # the last render, and nothing rendered.
+    monkeypatch.setattr(generated, "_LAST", None)
+    monkeypatch.setattr(generated, "render_site", _must_not_render)
+    again, _ = _rendered(root)
+    assert generated.inputs_digest(again, proj) == generated.inputs_digest(site, proj)
+    assert generated.generate(again, proj, store) == fresh
+    # Whatever a page shows changes the key: a record, a setting, a template.
+    (root / "content/authors/ann.yaml").write_text(RECORD.replace("Yonsei", "Seoul"),
+                                                   encoding="utf-8")
+    edited, _ = _rendered(root)
+    keys = {generated.inputs_digest(s, p) for s, p in [
+        (site, proj), (edited, proj), (site, dataclasses.replace(proj, per_page=1)),
+        (site, dataclasses.replace(proj, site_name="Other"))]}
+    assert len(keys) == 4
+
+
+def test_a_damaged_output_entry_is_rendered_again(project: Make, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project({"content/papers/a.md": digest("2503.00001", added="2025-04-01")})
+    store = Store(tmp_path / "outputs", b"0" * 64, ".out")
+    site, proj = _rendered(root)
+    fresh = generated.generate(site, proj, store)
+    for path in (tmp_path / "outputs").rglob("*.out"):
+        data = path.read_bytes()
+        path.write_bytes(data[:-10] + b"0123456789")  # the tag no longer matches
+    monkeypatch.setattr(generated, "_LAST", None)
+    calls: list[object] = []
+    monkeypatch.setattr(generated, "render_site",
+                        lambda *a: calls.append(a) or render_site(*a))  # type: ignore[func-returns-value]
+    assert generated.generate(site, proj, store) == fresh and len(calls) == 1
+
+
+def _must_not_render(*args: object) -> None:
+    raise AssertionError("rendered although the same inputs were rendered before")

@@ -19,7 +19,7 @@ from ..errors import ContentError, ContentErrors, Problem, Severity, has_errors
 from . import blurb as blurbs
 from . import gitdates, limits, links, pages, safety
 from . import schema as s
-from .cache import FileCache
+from .cache import FileCache, Shelf
 from .digest import ParsedDigest, missing_sections, parse_digest, split_tweet
 from .discover import find_content
 from .fields import PAPER_FIELDS, rules
@@ -316,6 +316,20 @@ class LoadCache:
     digests: FileCache[Draft | None] = field(default_factory=FileCache)
     records: FileCache[Record | None] = field(default_factory=FileCache)
     works: FileCache[tuple[str, WorksFile] | None] = field(default_factory=FileCache)
+
+    def shelve(self, shelf: Shelf | None, namespace: str) -> None:
+        """Keep results in ``shelf`` between builds too; ``namespace`` is what they depend
+        on besides each file's bytes (the code; the day, which ``added:`` is checked
+        against, is added here)."""
+        day = s.today().isoformat()
+        for kind, cache in (("digest", self.digests), ("record", self.records),
+                            ("works", self.works)):
+            cache.shelf = shelf
+            cache.namespace = f"{kind}\x00{day}\x00{namespace}"
+
+    def shelved(self) -> set[str]:
+        """The shelf keys of every result held (the entries a build keeps)."""
+        return self.digests.shelved() | self.records.shelved() | self.works.shelved()
 
 
 def _load_all(paths: list[Path], load: Callable[[Path, Path, list[Problem]], T], root: Path,

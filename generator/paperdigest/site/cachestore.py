@@ -200,6 +200,19 @@ class Store:
         return removed
 
 
+class Shelved:
+    """A ``Store`` as the loader's ``Shelf`` (``content/cache.py``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def fetch(self, key: str) -> bytes | None:
+        return self.store.load(key)
+
+    def keep(self, key: str, body: bytes) -> None:
+        self.store.store(key, body)
+
+
 def _has_header(path: Path) -> bool:
     head = read_regular_head(path, len(MAGIC))
     return head == MAGIC
@@ -214,8 +227,9 @@ def read_regular_head(path: Path, size: int) -> bytes | None:
         return None
 
 
-KEEP_PROFILES = 4
-"""Builds of this many different kinds (serve, build, another site_url) keep their entries."""
+KEEP_BUILDS = 8
+"""The entries of this many recent builds with different inputs are kept: undoing an edit,
+or switching between serve and build or between branches, finds its pages still there."""
 
 
 class Folder:
@@ -232,22 +246,27 @@ class Folder:
         return self.stores[name]
 
     def finish(self, profile: str, used: dict[str, set[str]]) -> int:
-        """Record what this build used and delete what no recent build used.
+        """Record what this build used and delete what none of the last ``KEEP_BUILDS``
+        builds used.
 
-        Each kind of build (``profile``: serve and build differ in ``site_url``) keeps its
-        own list, so switching between them evicts nothing. Returns entries deleted.
+        A build is known by its kind (``profile``: serve and build differ in ``site_url``)
+        and the entries it used, so building the same inputs again adds nothing. Returns
+        entries deleted.
         """
         lists = self.store("used", ".keys")
-        lists.store(profile, "\n".join(f"{name} {key}" for name, keys in sorted(used.items())
-                                       for key in sorted(keys)).encode("ascii"))
-        recent = sorted(lists.entries(), key=lambda e: _mtime(e[1]), reverse=True)
+        listed = "\n".join(f"{name} {key}" for name, keys in sorted(used.items())
+                           for key in sorted(keys))
+        build = hashlib.sha256(f"{profile}\x00{listed}".encode("ascii")).hexdigest()
+        lists.store(build, listed.encode("ascii"))
+        recent = sorted(lists.entries(), key=lambda e: (_mtime(e[1]), e[0] == build),
+                        reverse=True)[:KEEP_BUILDS]
         keep: dict[str, set[str]] = {name: set() for name in used}
-        for key, _path in recent[:KEEP_PROFILES]:
+        for key, _path in recent:
             body = lists.load(key)
             for line in (body or b"").decode("ascii", "replace").splitlines():
                 name, _, entry = line.partition(" ")
                 keep.setdefault(name, set()).add(entry)
-        lists.prune(key for key, _path in recent[:KEEP_PROFILES])
+        lists.prune(key for key, _path in recent)
         return sum(self.stores[name].prune(keys) for name, keys in keep.items()
                    if name in self.stores)
 
@@ -276,4 +295,5 @@ def open_folder(folder: Path, root: Path) -> Folder:
     return Folder(safe, secret)
 
 
-SUBFOLDERS = ("pages", "html", "gate", "search", "sources", "used", "cards")
+SUBFOLDERS = ("pages", "html", "gate", "search", "sources", "used", "cards", "loads",
+              "outputs")

@@ -9,21 +9,26 @@ settings and theme files that shape a page's final HTML.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import pickle
 import platform
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
 PACKAGES = ("markdown", "pymdown-extensions", "pygments", "mkdocs", "mkdocs-material",
             "mkdocs-material-extensions", "jinja2", "markupsafe", "nh3", "pagefind",
-            "pagefind-bin-extended", "selectolax")
-"""Libraries whose version is part of every key: they convert, theme or sanitise pages."""
+            "pagefind-bin-extended", "selectolax", "pyyaml", "quickjs-ng", "emoji",
+            "pillow")
+"""Libraries whose version is part of every key: they check content (YAML, KaTeX's engine,
+blurb counting), convert, theme, sanitise or draw pages."""
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _VOLATILE = frozenset({"site_dir", "config_file_path", "dev_addr", "watch", "strict",
                        "theme", "plugins"})
@@ -96,3 +101,32 @@ def theme_fingerprint(dirs: list[str], extra: list[Path]) -> str:
                     digest.update(path.relative_to(folder).as_posix().encode() + b"\x00")
                     digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    """Writes equal values as equal bytes: no memo (so shared and merely equal objects look
+    the same) and read-only mappings as plain ones."""
+
+    fast = True
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, MappingProxyType):
+            return dict, (dict(obj),)
+        return NotImplemented
+
+
+def value_bytes(value: object) -> bytes:
+    """``value`` (content objects, settings: dataclasses, tuples, dates, paths) as bytes that
+    are equal exactly when the values are.
+
+    Raises:
+        TypeError, pickle.PicklingError: a value that cannot be written (not content).
+    """
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def value_digest(value: object) -> str:
+    """SHA-256 of ``value_bytes(value)``."""
+    return hashlib.sha256(value_bytes(value)).hexdigest()

@@ -16,8 +16,9 @@ from ..content.model import Site
 from ..errors import ContentErrors, Problem
 from ..project import Project
 from . import extras, paths
+from .cachestore import Store
+from .generated import generate
 from .pagemap import render_for_links
-from .render import render_files, render_site
 
 if TYPE_CHECKING:  # Pillow, which cardbuild needs, is an extra
     from .cardbuild import DrawStats
@@ -57,9 +58,11 @@ class Outputs:
     """What drawing the cards did; ``None`` with ``cards: false``."""
 
 
-def site_outputs(site: Site, project: Project, *, site_url: str | None = None) -> Outputs:
+def site_outputs(site: Site, project: Project, *, site_url: str | None = None,
+                 store: Store | None = None, used: set[str] | None = None) -> Outputs:
     """The pages, feeds, data files and cards of ``site`` with the project's settings
-    (``site_url`` overrides the project's, for ``export --site-url``).
+    (``site_url`` overrides the project's, for ``export --site-url``); rendered only when
+    ``store`` lacks the output of the same inputs (``generated.py``).
 
     Raises:
         RenderError: a template failed.
@@ -67,8 +70,7 @@ def site_outputs(site: Site, project: Project, *, site_url: str | None = None) -
     """
     if site_url:
         project = replace(project, site_url=site_url)
-    pages = render_site(site, project)
-    files = render_files(site, project)
+    pages, files = generate(site, project, store, used)
     stats = None
     if project.cards:  # the pages name them as og:image
         extras.require_cards()  # Pillow is an extra: a site with cards: false goes without it

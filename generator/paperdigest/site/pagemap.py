@@ -19,7 +19,7 @@ from ..errors import PaperdigestError
 from ..project import Project
 from . import extras, paths
 from . import math as site_math
-from .render import render_files, render_site
+from .generated import generate
 
 
 def page_map(site: Site, project: Project, pages: Mapping[str, str],
@@ -58,8 +58,7 @@ def render_for_links(site: Site, project: Project) -> PageMap | None:
     before judging links, as the build does before converting pages. ``None`` when a
     template fails (the build reports that itself)."""
     try:
-        pages = render_site(site, project)
-        files = render_files(site, project)
+        pages, files = generate(site, project)
     except PaperdigestError:
         return None
     return page_map(site, project, pages, files)

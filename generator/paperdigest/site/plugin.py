@@ -9,8 +9,6 @@ rebuild when a digest, record or template changes.
 from __future__ import annotations
 
 import posixpath
-import subprocess
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +22,7 @@ from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
 from . import builderrors, cachestore, errorpage, gate, pagecache, paths, rendercache, search
+from .fingerprint import code_fingerprint
 from .outputs import project_content, site_outputs
 from .pagecache import WholePages
 from .render import TEMPLATES_DIR
@@ -63,7 +62,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.whole: WholePages | None = None
         self.nav: Navigation | None = None
         self.env: jinja2.Environment | None = None
-        self.indexing: _Indexing | None = None
+        self.indexing: search.Indexing | None = None
+        self.shelf: cachestore.Shelved | None = None
+        self.outputs_used: set[str] = set()
         """Under serve: Pagefind indexing the last build, after it was served."""
         self.command = "build"
         self.site_dir: Path | None = None
@@ -96,6 +97,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         if not config.site_url:
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
+        self._open_caches(config, project)
         site, problems = project_content(project, self.cache)
         for problem in problems:
             if not problem.is_error:
@@ -112,7 +114,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         config.extra["pd_site_card"] = (paths.absolute_file(base, paths.SITE_CARD)
                                         if project.cards else "")
         try:
-            made = site_outputs(site, project, site_url=base)
+            made = site_outputs(site, project, site_url=base,
+                                store=self.caches.store("outputs", ".out")
+                                if self.caches is not None else None, used=self.outputs_used)
         except PaperdigestError as exc:
             if self.command == "serve":
                 return self._show_problems(config, [Problem("site_templates", None, None,
@@ -126,7 +130,6 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         if not any(paper.score is not None for paper in site.papers):
             config.nav = _without(config.nav, paths.RANKING)  # no ranking tab with nothing ranked
         self.site = site
-        self._open_caches(config, project)
         if self.command != "serve" and not self.dirty:
             # Written beside site_dir; on_post_build swaps it in once the gate passed.
             try:
@@ -137,7 +140,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         return config
 
     def _open_caches(self, config: MkDocsConfig, project: Project) -> None:
-        self.page_cache = self.caches = self.whole = None
+        self.page_cache = self.caches = self.whole = self.shelf = None
+        self.outputs_used = set()
+        self.cache.shelve(None, "")
         if project.cache_dir is None:
             return
         try:
@@ -150,6 +155,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             return
         self.page_cache = PageCache(self.caches.store("pages", rendercache.SUFFIX), config,
                                     self.caches.store("sources", ".index"))
+        # Digests, records and works checked by an earlier build are not checked again.
+        self.shelf = cachestore.Shelved(self.caches.store("loads", ".load"))
+        self.cache.shelve(self.shelf, f"{code_fingerprint()}\x00{project.root}")
 
     def _show_problems(self, config: MkDocsConfig, problems: Sequence[Problem]
                        ) -> MkDocsConfig:
@@ -303,11 +311,11 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             used["search"] = {search.inputs_key(html_hashes)}
             if self.command == "serve":
                 # A preview serves the page first; search catches up a few seconds later.
-                self.indexing = _Indexing(site_dir, bundles, html_hashes)
+                self.indexing = search.Indexing(site_dir, bundles, html_hashes)
                 self.indexing.start()
             else:
                 try:
-                    _index(site_dir, bundles, html_hashes)
+                    search.index_site(site_dir, bundles, html_hashes)
                 except PaperdigestError as exc:
                     raise PluginError(str(exc)) from exc
         self._finish_caches(config, used)
@@ -341,6 +349,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         used["pages"] = cache.used
         cache.save_sources()
         used["sources"] = {cache.index_key}
+        used["outputs"] = self.outputs_used
+        if self.shelf is not None:
+            used["loads"] = self.cache.shelved()
         if self.whole is not None:
             used["html"] = set(self.whole.keys.values())
         profile = pagecache.gate_key(config)  # one list per kind of build (serve, build)
@@ -356,48 +367,6 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             server.watch(str(self.project.content_dir))
         server.watch(str(self._templates()))
         return server
-
-
-def _index(site_dir: Path, bundles: cachestore.Store | None,
-           html_hashes: dict[str, str]) -> None:
-    done, reused = search.build_index_cached(site_dir, bundles, html_hashes)
-    log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in {done.files} files"
-             + (" (unchanged pages: the last index)" if reused else ""))
-
-
-class _Indexing(threading.Thread):
-    """Pagefind for a preview, in the background: the page is served before search."""
-
-    def __init__(self, site_dir: Path, bundles: cachestore.Store | None,
-                 html_hashes: dict[str, str]) -> None:
-        super().__init__(daemon=True)
-        self.args = (site_dir, bundles, html_hashes)
-        self.proc: subprocess.Popen[str] | None = None
-        self.stopped = threading.Event()
-
-    def _on_start(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-        if self.stopped.is_set():
-            proc.kill()
-
-    def run(self) -> None:
-        site_dir, bundles, html_hashes = self.args
-        try:
-            done, reused = search.build_index_cached(site_dir, bundles, html_hashes,
-                                                     on_start=self._on_start)
-        except Exception as exc:  # a background thread: a message, never a traceback
-            if not self.stopped.is_set():  # the next save indexes again
-                log.warning(f"search: the preview's index was not updated: {exc}")
-            return
-        log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
-                 f"{done.files} files" + (" (unchanged pages: the last index)" if reused
-                                          else ""))
-
-    def stop(self) -> None:
-        self.stopped.set()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-        self.join()
 
 
 def _add_overrides(config: MkDocsConfig, overrides: Path) -> None:

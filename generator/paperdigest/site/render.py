@@ -16,17 +16,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, Protocol, TypeVar
 
 import jinja2
 
 from ..content import blurb as blurbs
 from ..content import ids
-from ..content.model import SECTION_TITLES, Author, Paper, Site
+from ..content.model import SECTION_TITLES, Author, Paper, Site, Tag
 from ..errors import RenderError
 from ..project import Project
 from . import cite, feeds, paths, profile, scholar, stats
 from . import thread as threads
+from .fingerprint import code_fingerprint, theme_fingerprint, value_digest
 from .related import related_papers
 
 
@@ -163,20 +165,44 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
-class Renderer:
-    """Renders one site; holds what every page shares."""
+class Kept(Protocol):
+    """Pages rendered by earlier builds, by a key of everything they were rendered from."""
 
-    def __init__(self, site: Site, options: Project, templates_dir: Path) -> None:
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, text: str) -> None: ...
+
+
+class Renderer:
+    """Renders one site; holds what every page shares.
+
+    A paper's page is rendered from a slice of the site: the paper, its authors and tags and
+    its related papers, nothing else (``slice_of``). What it shows is a function of that
+    slice, so with ``kept`` the page is stored under a key of the slice and reused by any
+    later build whose slice is the same (``slices=False`` renders it from the whole site:
+    the same page, which tests compare).
+    """
+
+    def __init__(self, site: Site, options: Project, templates_dir: Path,
+                 kept: Kept | None = None, *, slices: bool = True) -> None:
         self.site = site
         self.options = options
         self.env = environment(templates_dir)
         self.pages: dict[str, str] = {}
         self._cards: dict[str, str] = {}
+        self.kept = kept
+        self.slices = slices
+        self._base = ""
+        if kept is not None:
+            self._base = value_digest((code_fingerprint(), options,
+                                       theme_fingerprint([], [templates_dir])))
+        self._digests: dict[tuple[str, str], str] = {}
 
-    def render(self, template: str, here: str, **context: Any) -> None:
+    def render(self, template: str, here: str, *, site: Site | None = None,
+               **context: Any) -> None:
         try:
             text = self.env.get_template(template).render(
-                site=self.site, options=self.options,
+                site=site or self.site, options=self.options,
                 here=here, to=paths.Linker(here), page_url=self.absolute(here), **context,
             )
         except jinja2.TemplateError as exc:
@@ -204,15 +230,14 @@ class Renderer:
 
     def run(self) -> dict[str, str]:
         site, o = self.site, self.options
-        common = {"share": self.share, "absolute": self.absolute, "card": self.card}
+        common: dict[str, Any] = {"share": self.share, "absolute": self.absolute, "card": self.card}
         self.render("pages/home.md.j2", paths.HOME, papers=site.papers[: o.home_count], **common)
         for chunk, pager in _paginate(site.papers, o.per_page, paths.PAPERS):
             self.render("pages/papers.md.j2", pager.here, papers=chunk, pager=pager, **common)
         for chunk, pager in _paginate(site.papers, o.per_page, paths.BLURBS):
             self.render("pages/blurbs.md.j2", pager.here, papers=chunk, pager=pager, **common)
         for paper in site.papers:
-            self.render("pages/paper.md.j2", paths.paper(paper), paper=paper, **common,
-                        **self._paper_extras(paper))
+            self._paper_page(paper, common)
         for slug, author in site.authors.items():
             papers = site.papers_by_author.get(slug, ())
             for chunk, pager in _paginate(papers, o.per_page, paths.author(slug)):
@@ -260,13 +285,46 @@ class Renderer:
             self.render("pages/by_score.md.j2", pager.here, papers=chunk_p, total=len(ranked),
                         pager=pager, **common)
 
-    def _paper_extras(self, paper: Paper) -> dict[str, Any]:
+    def _paper_page(self, paper: Paper, common: dict[str, Any]) -> None:
+        here, related = paths.paper(paper), self.related.get(paper.slug, ())
+        if not self.slices:
+            self.render("pages/paper.md.j2", here, paper=paper, **common,
+                        **self._paper_extras(paper, self.site, related))
+            return
+        part = slice_of(self.site, paper)
+        key = ""
+        if self.kept is not None:
+            key = value_digest((self._base, here, self._digest("paper", paper),
+                                [self._digest("paper", p) for p in related],
+                                [self._digest("author", a) for a in part.authors.values()],
+                                [self._digest("tag", t) for t in part.tags.values()]))
+            found = self.kept.get(key)
+            if found is not None:
+                self.pages[here] = found
+                return
+        # No ``card``: a card reads other papers' authors, which the slice does not hold.
+        self.render("pages/paper.md.j2", here, site=part, paper=paper,
+                    share=common["share"], absolute=common["absolute"],
+                    **self._paper_extras(paper, part, related))
+        if self.kept is not None:
+            self.kept.put(key, self.pages[here])
+
+    def _digest(self, kind: str, value: Paper | Author | Tag) -> str:
+        """A hash of one paper, author or tag, once per build."""
+        slug = value.slug
+        found = self._digests.get((kind, slug))
+        if found is None:
+            found = self._digests[kind, slug] = value_digest(value)
+        return found
+
+    def _paper_extras(self, paper: Paper, site: Site, related: tuple[Paper, ...]
+                      ) -> dict[str, Any]:
         url = self.absolute(paths.paper(paper))
-        return {"related": self.related.get(paper.slug, ()), "bibtex": cite.bibtex(paper),
-                "cite_line": cite.digest_line(paper, self.site, url, self.options.site_name),
+        return {"related": related, "bibtex": cite.bibtex(paper),
+                "cite_line": cite.digest_line(paper, site, url, self.options.site_name),
                 "reading_minutes": stats.reading_minutes(paper),
-                "citation_meta": scholar.citation_meta(paper, self.site),
-                "scholarly": scholar.scholarly_article(paper, self.site, url,
+                "citation_meta": scholar.citation_meta(paper, site),
+                "scholarly": scholar.scholarly_article(paper, site, url,
                                                        self.options.site_name),
                 "thread": threads.thread(paper, url)}
 
@@ -315,11 +373,19 @@ def _by_initial(authors: list[Author]) -> list[tuple[str, list[Author]]]:
     return sorted(groups.items(), key=lambda kv: (kv[0] == "other", kv[0]))
 
 
-def render_site(site: Site, options: Project, templates_dir: Path | None = None
-                ) -> dict[str, str]:
+def slice_of(site: Site, paper: Paper) -> Site:
+    """The part of ``site`` a paper's page shows: the paper, its authors and its tags."""
+    return Site(papers=(paper,),
+                authors=MappingProxyType({a: site.authors[a] for a in paper.authors}),
+                tags=MappingProxyType({t: site.tags[t] for t in paper.tags}))
+
+
+def render_site(site: Site, options: Project, templates_dir: Path | None = None,
+                kept: Kept | None = None) -> dict[str, str]:
     """Render every generated page with the project's settings and templates (or
-    ``templates_dir``): ``{source URI: markdown}``, in a stable order."""
-    return Renderer(site, options, templates_dir or options.templates_dir).run()
+    ``templates_dir``): ``{source URI: markdown}``, in a stable order. Paper pages found in
+    ``kept`` (rendered before from the same slice) are not rendered again."""
+    return Renderer(site, options, templates_dir or options.templates_dir, kept).run()
 
 
 def render_files(site: Site, options: Project) -> dict[str, str | bytes]:

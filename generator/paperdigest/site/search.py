@@ -16,9 +16,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from mkdocs.plugins import get_plugin_logger
 
 from ..errors import PaperdigestError
 from .cachestore import Store
@@ -45,6 +48,7 @@ EXCLUDE_SELECTORS = (
     "semantics > mrow",
 )
 _INSTALL = f"install it with: {SEARCH}"
+log = get_plugin_logger(__name__)
 
 
 class SearchIndexError(PaperdigestError):
@@ -217,3 +221,46 @@ def build_index_cached(site_dir: Path, store: Store | None, html_hashes: Mapping
     if store is not None:
         store.store(key, _pack(site_dir / BUNDLE_DIR, done.pages))
     return done, False
+
+
+# --- in the build --------------------------------------------------------------------------
+def index_site(site_dir: Path, bundles: Store | None,
+               html_hashes: dict[str, str]) -> None:
+    done, reused = build_index_cached(site_dir, bundles, html_hashes)
+    log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in {done.files} files"
+             + (" (unchanged pages: the last index)" if reused else ""))
+
+
+class Indexing(threading.Thread):
+    """Pagefind for a preview, in the background: the page is served before search."""
+
+    def __init__(self, site_dir: Path, bundles: Store | None,
+                 html_hashes: dict[str, str]) -> None:
+        super().__init__(daemon=True)
+        self.args = (site_dir, bundles, html_hashes)
+        self.proc: subprocess.Popen[str] | None = None
+        self.stopped = threading.Event()
+
+    def _on_start(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        if self.stopped.is_set():
+            proc.kill()
+
+    def run(self) -> None:
+        site_dir, bundles, html_hashes = self.args
+        try:
+            done, reused = build_index_cached(site_dir, bundles, html_hashes,
+                                                     on_start=self._on_start)
+        except Exception as exc:  # a background thread: a message, never a traceback
+            if not self.stopped.is_set():  # the next save indexes again
+                log.warning(f"search: the preview's index was not updated: {exc}")
+            return
+        log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
+                 f"{done.files} files" + (" (unchanged pages: the last index)" if reused
+                                          else ""))
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        self.join()
