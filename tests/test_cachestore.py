@@ -101,13 +101,13 @@ def test_a_fifo_a_link_or_a_huge_file_as_entry_is_a_miss_and_does_not_hang(
 
 def test_a_signed_entry_of_deeply_nested_json_is_a_miss_not_a_crash(tmp_path: Path) -> None:
     from mkdocs.config import load_config
-    from paperdigest.site.rendercache import PageCache
+    from paperdigest.site.rendercache import FORMAT, PageCache
 
     store = _store(tmp_path)
     cache = PageCache(store, load_config(str(REPO / "mkdocs.yml")))
     store.store(KEY, b"[" * 200_000)
     assert cache.load(KEY) is None
-    store.store(KEY, b'{"format": 3, "content": 1}')
+    store.store(KEY, b'{"format": %d, "content": 1}' % FORMAT)
     assert cache.load(KEY) is not None  # the shape is checked when restored
 
 
@@ -186,17 +186,17 @@ def test_the_gate_scans_again_only_pages_whose_bytes_changed(
         return real(text, page, policy)
 
     monkeypatch.setattr(gate, "scan_page", counting)
-    found, hashes = pagecache.scan_site(site, policy, verdicts, KEY)
+    found, hashes = pagecache.scan_site(site, policy, verdicts, KEY, set())
     assert found == [] and len(scanned) == 3 and set(hashes) == {
         "a/index.html", "b/index.html", "c/index.html"}
     scanned.clear()
     (site / "b/index.html").write_text('<p>b</p><img src=x onerror="alert(1)">',
                                        encoding="utf-8")
     for _ in range(2):  # a page that fails is never remembered as passed
-        found, _ = pagecache.scan_site(site, policy, verdicts, KEY)
+        found, _ = pagecache.scan_site(site, policy, verdicts, KEY, set())
         assert scanned == ["b/index.html"] and [f.path for f in found] == ["b/index.html"]
         scanned.clear()
-    assert pagecache.scan_site(site, policy, verdicts, "cd" + "0" * 62)[0]  # another gate
+    assert pagecache.scan_site(site, policy, verdicts, "cd" + "0" * 62, set())[0]  # another gate
     assert len(scanned) == 3
 
 

@@ -146,7 +146,9 @@ def test_the_generator_output_is_kept_by_its_inputs_and_equals_a_fresh_render(
     site, proj = _rendered(root)
     fresh = render_site(site, proj), render_files(site, proj)
     used: set[str] = set()
-    assert generated.generate(site, proj, store, used) == fresh and len(used) == 1
+    assert generated.generate(site, proj, store, used) == fresh
+    assert generated.inputs_digest(site, proj) in used  # with one entry per paper page
+    assert len(used) == 1 + len(site.papers)
     # A later build: its own load of the same files (from the shelf or not), no memory of
     # the last render, and nothing rendered.
     monkeypatch.setattr(generated, "_LAST", None)
@@ -176,7 +178,7 @@ def test_a_damaged_output_entry_is_rendered_again(project: Make, tmp_path: Path,
     monkeypatch.setattr(generated, "_LAST", None)
     calls: list[object] = []
     monkeypatch.setattr(generated, "render_site",
-                        lambda *a: calls.append(a) or render_site(*a))  # type: ignore[func-returns-value]
+                        lambda *a, **kw: calls.append(a) or render_site(*a, **kw))  # type: ignore[func-returns-value]
     assert generated.generate(site, proj, store) == fresh and len(calls) == 1
 
 

@@ -3,6 +3,7 @@ cache folder is an untrusted input (edited entries are misses, links out are ref
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -84,7 +85,7 @@ def test_a_changed_digest_converts_only_the_pages_it_appears_on(project: Make) -
     assert 1 <= converted < total / 2 and reused + converted == total
     themed = THEMED.search(second.stderr)
     assert themed is not None and int(themed.group(2)) >= converted
-    # The old versions of those pages stay (an undo finds them) until eight builds later.
+    # The old versions of those pages stay (an undo finds them) until four builds later.
     assert removed == 0
     assert "追記した一文。" in (root / "second/papers/2106.09685/index.html").read_text()
     shutil.rmtree(root / ".cache")
@@ -285,7 +286,7 @@ def test_cleanup_deletes_only_what_the_cache_wrote(project: Make) -> None:
     digest = root / "content/papers/2106.09685.md"
     text = digest.read_text(encoding="utf-8")
     removed = 0
-    # The entries of the first build go once eight later builds had other inputs.
+    # The entries of the first build go once four later builds had other inputs.
     for i in range(cachestore.KEEP_BUILDS):
         digest.write_text(text.replace("## 4.", f"追記した一文 {i}。\n\n## 4.", 1),
                           encoding="utf-8")
@@ -390,3 +391,55 @@ def test_a_preview_indexes_search_after_the_build_and_stops_it_for_the_next(
         plugin.on_pre_build(config=None)  # the next save: this index is stopped, quietly
     assert plugin.indexing is None
     assert not [r for r in caplog.records if "search" in r.getMessage()]
+
+
+def test_search_indexed_while_the_site_is_written_is_the_index_of_the_written_site(
+        project: Make, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from paperdigest.site import earlyindex
+
+    root = project(_content())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    digest = root / "content/papers/2106.09685.md"
+    text = digest.read_text(encoding="utf-8")
+    sites = {}
+    for edit in ("", "追記した一文。\n\n"):
+        digest.write_text(text.replace("## 4.", f"{edit}## 4.", 1), encoding="utf-8")
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        _build_here(root, "first")  # the conversions and pages are cached; search is not
+        shutil.rmtree(root / ".cache/paperdigest/search")
+        with caplog.at_level("INFO", logger="mkdocs"):
+            caplog.clear()
+            _build_here(root, "early")
+        assert "pages indexed while the site was written" in caplog.text
+        shutil.rmtree(root / ".cache/paperdigest/search")
+        with monkeypatch.context() as patch:
+            patch.setattr(earlyindex, "start", lambda *args: None)
+            caplog.clear()
+            _build_here(root, "after")
+        assert "indexed while" not in caplog.text
+        sites[edit] = _tree(root / "early")
+        assert sites[edit] == _tree(root / "after")
+        assert any(path.startswith("pagefind/fragment/") for path in sites[edit])
+    assert sites[""] != sites["追記した一文。\n\n"]
+    assert not list(root.glob(".paperdigest-index-*"))
+
+
+def test_an_early_index_of_other_pages_is_thrown_away(tmp_path: Path) -> None:
+    from paperdigest.site import earlyindex
+
+    page = b'<html lang="ja"><body><div data-pagefind-body><p>x</p></div></body></html>'
+    early = earlyindex.EarlyIndex({"a/index.html": page}, tmp_path / "beside")
+    early.start()
+    site = tmp_path / "site"
+    site.mkdir()
+    digest = hashlib.sha256(page).hexdigest()
+    # Another page marked for search, or other bytes: nothing of it reaches the site.
+    assert early.finish(site, {"a/index.html": digest, "b/index.html": digest},
+                        {"a/index.html", "b/index.html"}) is None
+    assert not (site / "pagefind").exists() and not early.folder.exists()
+    again = earlyindex.EarlyIndex({"a/index.html": page}, tmp_path / "beside")
+    again.start()
+    done = again.finish(site, {"a/index.html": digest}, {"a/index.html"})
+    assert done is not None and done.pages == 1 and (site / "pagefind/pagefind.js").is_file()
+    assert list((tmp_path / "beside").iterdir()) == []

@@ -227,7 +227,7 @@ def read_regular_head(path: Path, size: int) -> bytes | None:
         return None
 
 
-KEEP_BUILDS = 8
+KEEP_BUILDS = 4
 """The entries of this many recent builds with different inputs are kept: undoing an edit,
 or switching between serve and build or between branches, finds its pages still there."""
 

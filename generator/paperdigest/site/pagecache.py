@@ -131,6 +131,39 @@ class WholePages:
                 page.meta["template"] = HIT_TEMPLATE
         return stored
 
+    def theme_rest(self, env: jinja2.Environment, config: MkDocsConfig, files: Files,
+                   nav: Navigation) -> bool:
+        """Theme here, before MkDocs' loop, the pages still without an entry (a few, after
+        ``render_misses``), so that every page's final HTML is known from now on (search
+        indexes it while MkDocs writes the site). Whether every page has an entry."""
+        logger = logging.getLogger("mkdocs")
+        warned = _Count()
+        saved = logger.handlers, logger.propagate, logger.level
+        # A page that warns is not stored: MkDocs themes it again in its loop and reports it.
+        logger.handlers, logger.propagate = [warned], False
+        logger.setLevel(logging.WARNING)
+        complete = True
+        try:
+            for file in files.documentation_pages():
+                page = file.page
+                if page is None or file.src_uri not in self.keys:
+                    complete = False
+                elif file.src_uri not in self.hits:
+                    if _theme(self, page, env, config, files, nav, warned):
+                        self.hits[file.src_uri] = page.meta.get("template")
+                        page.meta["template"] = HIT_TEMPLATE
+                    else:
+                        complete = False
+        finally:
+            logger.handlers, logger.propagate = saved[0], saved[1]
+            logger.setLevel(saved[2])
+        return complete
+
+    def stored(self, src_uri: str) -> bytes | None:
+        """The final HTML stored for a page of this build."""
+        key = self.keys.get(src_uri)
+        return self.store.load(key) if key is not None else None
+
     def context(self, context: Any, page: Page) -> Any:
         if page.file.src_uri in self.hits:
             self.contexts[page.file.src_uri] = context
@@ -182,8 +215,6 @@ class _Count(logging.Handler):
 
 def _render_chunk(indices: list[int]) -> int:
     """In a worker: theme the pages at ``indices`` as MkDocs' ``_build_page`` does."""
-    from mkdocs.commands.build import get_context
-
     assert _JOB is not None
     cache, pages, env, config, files, nav = _JOB
     logger = logging.getLogger("mkdocs")
@@ -192,28 +223,33 @@ def _render_chunk(indices: list[int]) -> int:
     logger.handlers = [warned]
     logger.propagate = False
     logger.setLevel(logging.WARNING)  # counted even under -q; nothing is printed here
-    doc_files = files.documentation_pages()
-    stored = 0
-    for i in indices:
-        page = pages[i]
-        config._current_page = page
-        page.active = True
-        try:
-            context = get_context(nav, doc_files, config, page)
-            template = env.get_template(page.meta.get("template", "main.html"))
-            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-            before = warned.count
-            output = template.render(context)
-            if warned.count == before:
-                cache.store.store(cache.keys[page.file.src_uri],
-                                  output.encode("utf-8", "surrogatepass"))
-                stored += 1
-        except Exception:  # MkDocs themes this page again and reports the error
-            cache.store.path(cache.keys[page.file.src_uri]).unlink(missing_ok=True)
-        finally:
-            page.active = False
-            config._current_page = None
-    return stored
+    return sum(_theme(cache, pages[i], env, config, files, nav, warned) for i in indices)
+
+
+def _theme(cache: WholePages, page: Page, env: jinja2.Environment, config: MkDocsConfig,
+           files: Files, nav: Navigation, warned: _Count) -> bool:
+    """Theme ``page`` as MkDocs' ``_build_page`` does up to ``on_post_page`` and store it
+    unless that warned or failed; whether it was stored."""
+    from mkdocs.commands.build import get_context
+
+    config._current_page = page
+    page.active = True
+    try:
+        context = get_context(nav, files.documentation_pages(), config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        before = warned.count
+        output = template.render(context)
+        if warned.count == before:
+            cache.store.store(cache.keys[page.file.src_uri],
+                              output.encode("utf-8", "surrogatepass"))
+            return True
+    except Exception:  # MkDocs themes this page again and reports the error
+        cache.store.path(cache.keys[page.file.src_uri]).unlink(missing_ok=True)
+    finally:
+        page.active = False
+        config._current_page = None
+    return False
 
 
 def can_cache_pages(config: MkDocsConfig, own: object) -> bool:
@@ -230,11 +266,16 @@ def gate_key(config: MkDocsConfig) -> str:
                    sorted(config.theme.static_templates))
 
 
+SEARCH_BODY = b"data-pagefind-body"
+"""What marks a page search indexes (``main.html`` writes it for ``pd_search`` pages)."""
+
+
 def scan_site(site_dir: Path, policy: gate.ScriptPolicy, verdicts: Store | None,
-              key: str) -> tuple[list[gate.Finding], dict[str, str]]:
+              key: str, marked: set[str]) -> tuple[list[gate.Finding], dict[str, str]]:
     """``gate.scan_site`` that skips documents whose exact bytes it passed before.
 
-    Returns the findings and the SHA-256 of every document, by site-relative path.
+    Returns the findings and the SHA-256 of every document, by site-relative path;
+    ``marked`` is set to the documents search indexes (``SEARCH_BODY``).
     """
     passed: set[str] = set()
     body = verdicts.load(key) if verdicts is not None else None
@@ -243,6 +284,7 @@ def scan_site(site_dir: Path, policy: gate.ScriptPolicy, verdicts: Store | None,
     findings: list[gate.Finding] = []
     hashes: dict[str, str] = {}
     clean: list[str] = []
+    marked.clear()
     for path in gate.documents(site_dir):
         page = path.relative_to(site_dir).as_posix()
         data = read_regular(path, 1 << 40)
@@ -251,6 +293,8 @@ def scan_site(site_dir: Path, policy: gate.ScriptPolicy, verdicts: Store | None,
                                            page, policy))
             continue
         hashes[page] = hashlib.sha256(data).hexdigest()
+        if SEARCH_BODY in data:
+            marked.add(page)
         verdict = _digest(page, hashes[page])
         if verdict in passed:
             clean.append(verdict)

@@ -21,7 +21,18 @@ from ..content.loader import LoadCache
 from ..content.model import Site
 from ..errors import ContentErrors, PaperdigestError, Problem
 from ..project import Project
-from . import builderrors, cachestore, errorpage, gate, pagecache, paths, rendercache, search
+from . import (
+    builderrors,
+    cachestore,
+    earlyindex,
+    errorpage,
+    frontcache,
+    gate,
+    pagecache,
+    paths,
+    rendercache,
+    search,
+)
 from .fingerprint import code_fingerprint
 from .outputs import project_content, site_outputs
 from .pagecache import WholePages
@@ -64,6 +75,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.env: jinja2.Environment | None = None
         self.indexing: search.Indexing | None = None
         self.shelf: cachestore.Shelved | None = None
+        self.front: frontcache.FrontMatter | None = None
+        self.early: earlyindex.EarlyIndex | None = None
+        """Search indexing the pages while MkDocs writes them (``earlyindex.py``)."""
         self.outputs_used: set[str] = set()
         """Under serve: Pagefind indexing the last build, after it was served."""
         self.command = "build"
@@ -140,7 +154,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         return config
 
     def _open_caches(self, config: MkDocsConfig, project: Project) -> None:
-        self.page_cache = self.caches = self.whole = self.shelf = None
+        self.page_cache = self.caches = self.whole = self.shelf = self.front = None
         self.outputs_used = set()
         self.cache.shelve(None, "")
         if project.cache_dir is None:
@@ -155,6 +169,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             return
         self.page_cache = PageCache(self.caches.store("pages", rendercache.SUFFIX), config,
                                     self.caches.store("sources", ".index"))
+        if not frontcache.reads_sources_itself(config, self):
+            self.front = frontcache.FrontMatter(self.caches.store("sources", ".index"))
         # Digests, records and works checked by an earlier build are not checked again.
         self.shelf = cachestore.Shelved(self.caches.store("loads", ".load"))
         self.cache.shelve(self.shelf, f"{code_fingerprint()}\x00{project.root}")
@@ -254,6 +270,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """Pages whose Markdown did not change since the last build reuse their HTML."""
         if self.page_cache is not None:
             self.page_cache.wrap(page, files)
+        if self.front is not None:
+            self.front.wrap(page)
         return page
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
@@ -275,7 +293,14 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 themed = self.whole.render_misses(env, config, files, self.nav)
                 if themed:
                     log.info(f"page cache: {themed} pages themed in parallel")
+                if self.project.search == "pagefind" and self.site_dir is not None:
+                    self.early = earlyindex.start(self.whole, env, config, files, self.nav,
+                                                  self._bundles(), self.site_dir.parent)
         return env
+
+    def _bundles(self) -> cachestore.Store | None:
+        return (self.caches.store("search", ".bundle", search.BUNDLE_LIMIT)
+                if self.caches is not None else None)
 
     def on_page_context(self, context: Any, /, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> Any:
@@ -299,23 +324,29 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         # The gate passes the same bytes the same way: a page it passed before is not read
         # again (pagecache.scan_site keys verdicts by the page's bytes and the gate's code).
         gate_key = pagecache.gate_key(config)
-        scanned, html_hashes = pagecache.scan_site(site_dir, policy, verdicts, gate_key)
+        marked: set[str] = set()  # the pages search reads
+        scanned, html_hashes = pagecache.scan_site(site_dir, policy, verdicts, gate_key, marked)
         used["gate"] = {gate_key}
         findings = [*scanned,
                     *gate.changed_theme_assets(site_dir, own, config.theme.static_templates)]
         if findings:
             raise PluginError(gate.gate_message(findings))
+        early, self.early = self.early, None
         if self.project is not None and self.project.search == "pagefind":
-            bundles = (self.caches.store("search", ".bundle", search.BUNDLE_LIMIT)
-                       if self.caches is not None else None)
-            used["search"] = {search.inputs_key(html_hashes)}
-            if self.command == "serve":
+            bundles = self._bundles()
+            key = search.inputs_key(html_hashes, marked)
+            used["search"] = {key}
+            done = early.finish(site_dir, html_hashes, marked) if early is not None else None
+            if done is not None:  # indexed while the site was written
+                search.keep_bundle(bundles, key, site_dir, done.pages)
+                log.info(f"search: {done.pages} pages indexed while the site was written")
+            elif self.command == "serve":
                 # A preview serves the page first; search catches up a few seconds later.
-                self.indexing = search.Indexing(site_dir, bundles, html_hashes)
+                self.indexing = search.Indexing(site_dir, bundles, html_hashes, marked)
                 self.indexing.start()
             else:
                 try:
-                    search.index_site(site_dir, bundles, html_hashes)
+                    search.index_site(site_dir, bundles, html_hashes, marked)
                 except PaperdigestError as exc:
                     raise PluginError(str(exc)) from exc
         self._finish_caches(config, used)
@@ -333,6 +364,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         """A refused build leaves nothing: its folder goes, the previous site stays. A disk,
         file or template error reads ``path: what happened: what to do``, not a traceback,
         for plain ``mkdocs build`` too (``builderrors``)."""
+        if self.early is not None:  # indexing a site that will not be published
+            self.early.stop()
+            self.early = None
         said = builderrors.message(error, self.staged.folder if self.staged else self.site_dir)
         if self.staged is not None:
             if said is not None and self.site_dir is not None:  # name the folder the user chose
@@ -349,6 +383,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         used["pages"] = cache.used
         cache.save_sources()
         used["sources"] = {cache.index_key}
+        if self.front is not None:
+            self.front.save()
+            used["sources"].add(self.front.key)
         used["outputs"] = self.outputs_used
         if self.shelf is not None:
             used["loads"] = self.cache.shelved()

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.files import File, Files
     from mkdocs.structure.pages import Page
 
-FORMAT = 3
+FORMAT = 4
 """Bumped when the shape of an entry changes: older entries are then simply not found."""
 SUFFIX = ".page"
 
@@ -196,10 +196,11 @@ def clean_of(page: Page, html: str) -> str:
 def snapshot(page: Page) -> dict[str, Any]:
     """What ``Page.render`` set on ``page``, as JSON-ready data."""
     links = page.links_to_anchors
+    clean = clean_html(page.content or "")
     return {
         "format": FORMAT,
         "content": page.content,
-        "clean": clean_html(page.content or ""),
+        "clean": None if clean == page.content else clean,  # most pages: nothing removed
         "toc": _toc_data(list(page.toc)),
         "title": page._title_from_render,
         "anchors": sorted(page.present_anchor_ids or ()),
@@ -211,7 +212,8 @@ def snapshot(page: Page) -> dict[str, Any]:
 def restore(page: Page, entry: dict[str, Any], files: Files) -> None:
     """Set on ``page`` what ``Page.render`` would have set."""
     page.content = str(entry["content"])
-    remember_clean(page, page.content, str(entry["clean"]))
+    clean = entry["clean"]
+    remember_clean(page, page.content, page.content if clean is None else str(clean))
     page.toc = TableOfContents(_toc_items(entry["toc"]))
     title = entry["title"]
     page._title_from_render = None if title is None else str(title)
@@ -281,7 +283,8 @@ class PageCache:
             return False
         entry = snapshot(page)
         entry["deps"] = deps
-        remember_clean(page, entry["content"], entry["clean"])
+        clean = entry["clean"]
+        remember_clean(page, entry["content"], entry["content"] if clean is None else clean)
         self.save(key, entry)
         return True
 

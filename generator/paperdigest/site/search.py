@@ -163,10 +163,12 @@ BUNDLE_LIMIT = 1024 * 1024 * 1024
 """Largest bundle kept in the cache (bytes); a bigger one is indexed on every build."""
 
 
-def inputs_key(html_hashes: Mapping[str, str]) -> str:
-    """What the bundle depends on: every built page's bytes, the selectors, the versions."""
+def inputs_key(html_hashes: Mapping[str, str], marked: set[str] | None = None) -> str:
+    """What the bundle depends on: the bytes of the pages Pagefind reads (those marked for
+    search, ``marked``, when there are any; else every page), the selectors, the versions."""
     pages = sorted((path, digest) for path, digest in html_hashes.items()
-                   if path.endswith(".html") and not path.startswith(BUNDLE_DIR + "/"))
+                   if path.endswith(".html") and not path.startswith(BUNDLE_DIR + "/")
+                   and (not marked or path in marked))
     text = json.dumps([code_fingerprint(), EXCLUDE_SELECTORS, pages])
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -202,15 +204,22 @@ def _unpack(body: bytes, bundle: Path) -> int | None:
     return pages
 
 
+def keep_bundle(store: Store | None, key: str, site_dir: Path, pages: int) -> None:
+    """Store the bundle in ``site_dir`` under ``key`` for later builds."""
+    if store is not None:
+        store.store(key, _pack(site_dir / BUNDLE_DIR, pages))
+
+
 def build_index_cached(site_dir: Path, store: Store | None, html_hashes: Mapping[str, str],
-                       binary: Path | None = None, *,
+                       binary: Path | None = None, *, marked: set[str] | None = None,
                        on_start: Callable[[subprocess.Popen[str]], None] | None = None
                        ) -> tuple[IndexReport, bool]:
-    """``build_index``, or the bundle of an earlier build whose pages were the same bytes.
+    """``build_index``, or the bundle of an earlier build whose pages were the same bytes
+    (``marked``: the pages marked for search, see ``inputs_key``).
 
     Returns the report and whether the bundle came from the cache.
     """
-    key = inputs_key(html_hashes)
+    key = inputs_key(html_hashes, marked)
     body = store.load(key) if store is not None else None
     if body is not None:
         pages = _unpack(body, site_dir / BUNDLE_DIR)
@@ -218,26 +227,23 @@ def build_index_cached(site_dir: Path, store: Store | None, html_hashes: Mapping
             return report(site_dir / BUNDLE_DIR, pages), True
         shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
     done = build_index(site_dir, binary, on_start=on_start)
-    if store is not None:
-        store.store(key, _pack(site_dir / BUNDLE_DIR, done.pages))
+    keep_bundle(store, key, site_dir, done.pages)
     return done, False
 
 
 # --- in the build --------------------------------------------------------------------------
-def index_site(site_dir: Path, bundles: Store | None,
-               html_hashes: dict[str, str]) -> None:
-    done, reused = build_index_cached(site_dir, bundles, html_hashes)
+def index_site(site_dir: Path, bundles: Store | None, html_hashes: dict[str, str],
+               marked: set[str]) -> None:
+    done, reused = build_index_cached(site_dir, bundles, html_hashes, marked=marked)
     log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in {done.files} files"
              + (" (unchanged pages: the last index)" if reused else ""))
 
 
-class Indexing(threading.Thread):
-    """Pagefind for a preview, in the background: the page is served before search."""
+class Background(threading.Thread):
+    """Pagefind in a thread of the build, stopped (its process killed) on demand."""
 
-    def __init__(self, site_dir: Path, bundles: Store | None,
-                 html_hashes: dict[str, str]) -> None:
+    def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.args = (site_dir, bundles, html_hashes)
         self.proc: subprocess.Popen[str] | None = None
         self.stopped = threading.Event()
 
@@ -246,11 +252,27 @@ class Indexing(threading.Thread):
         if self.stopped.is_set():
             proc.kill()
 
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.is_alive():
+            self.join()
+
+
+class Indexing(Background):
+    """Pagefind for a preview, in the background: the page is served before search."""
+
+    def __init__(self, site_dir: Path, bundles: Store | None, html_hashes: dict[str, str],
+                 marked: set[str]) -> None:
+        super().__init__()
+        self.args = (site_dir, bundles, html_hashes, marked)
+
     def run(self) -> None:
-        site_dir, bundles, html_hashes = self.args
+        site_dir, bundles, html_hashes, marked = self.args
         try:
-            done, reused = build_index_cached(site_dir, bundles, html_hashes,
-                                                     on_start=self._on_start)
+            done, reused = build_index_cached(site_dir, bundles, html_hashes, marked=marked,
+                                              on_start=self._on_start)
         except Exception as exc:  # a background thread: a message, never a traceback
             if not self.stopped.is_set():  # the next save indexes again
                 log.warning(f"search: the preview's index was not updated: {exc}")
@@ -258,9 +280,3 @@ class Indexing(threading.Thread):
         log.info(f"search: {done.pages} pages indexed, {done.bytes:,} bytes in "
                  f"{done.files} files" + (" (unchanged pages: the last index)" if reused
                                           else ""))
-
-    def stop(self) -> None:
-        self.stopped.set()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-        self.join()
