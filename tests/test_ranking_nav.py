@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import digest
-from paperdigest.site.plugin import _without
+from paperdigest.site.navtree import without as _without
 from test_site_build import build
 
 Make = Callable[[Mapping[str, str | bytes]], Path]

@@ -40,10 +40,11 @@ _LAST: tuple[str, Output] | None = None
 
 
 def generate(site: Site, project: Project, store: Store | None = None,
-             used: set[str] | None = None) -> Output:
+             used: set[str] | None = None, *, keep_whole: bool = True) -> Output:
     """``(render_site(...), render_files(...))``, rendered only when no earlier build with
     the same inputs left its output in ``store`` (or in this process); the key is added to
-    ``used`` (the entries a build keeps).
+    ``used`` (the entries a build keeps). ``keep_whole=False`` (a preview, where every save
+    has new inputs) stores the paper pages but not the whole output.
 
     Raises:
         RenderError: a template failed.
@@ -61,7 +62,7 @@ def generate(site: Site, project: Project, store: Store | None = None,
     if found is None:
         kept = _Kept(store, used) if store is not None else None
         found = render_site(site, project, kept=kept), render_files(site, project)
-        if store is not None:
+        if store is not None and keep_whole:
             store.store(key, zlib.compress(pickle.dumps(found, pickle.HIGHEST_PROTOCOL), 1))
     _LAST = key, found
     return _copy(found)

@@ -28,6 +28,7 @@ from . import (
     errorpage,
     frontcache,
     gate,
+    navtree,
     pagecache,
     paths,
     rendercache,
@@ -79,6 +80,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.early: earlyindex.EarlyIndex | None = None
         """Search indexing the pages while MkDocs writes them (``earlyindex.py``)."""
         self.outputs_used: set[str] = set()
+        self.memo: dict[str, Any] = {}
+        """Under serve: conversions read from the cache, kept in memory between saves."""
         """Under serve: Pagefind indexing the last build, after it was served."""
         self.command = "build"
         self.site_dir: Path | None = None
@@ -130,7 +133,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         try:
             made = site_outputs(site, project, site_url=base,
                                 store=self.caches.store("outputs", ".out")
-                                if self.caches is not None else None, used=self.outputs_used)
+                                if self.caches is not None else None, used=self.outputs_used,
+                                keep_whole=self.command != "serve")
         except PaperdigestError as exc:
             if self.command == "serve":
                 return self._show_problems(config, [Problem("site_templates", None, None,
@@ -142,7 +146,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 log.warning(f"share card cache off: {made.cards.refused}")
             log.info(f"share cards: {made.cards.drawn} drawn, {made.cards.hits} from the cache")
         if not any(paper.score is not None for paper in site.papers):
-            config.nav = _without(config.nav, paths.RANKING)  # no ranking tab with nothing ranked
+            # No ranking tab with nothing ranked.
+            config.nav = navtree.without(config.nav, paths.RANKING)
         self.site = site
         if self.command != "serve" and not self.dirty:
             # Written beside site_dir; on_post_build swaps it in once the gate passed.
@@ -168,7 +173,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             log.info(f"render cache off: {exc}")
             return
         self.page_cache = PageCache(self.caches.store("pages", rendercache.SUFFIX), config,
-                                    self.caches.store("sources", ".index"))
+                                    self.caches.store("sources", ".index"),
+                                    self.memo if self.command == "serve" else None)
         if not frontcache.reads_sources_itself(config, self):
             self.front = frontcache.FrontMatter(self.caches.store("sources", ".index"))
         # Digests, records and works checked by an earlier build are not checked again.
@@ -182,7 +188,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         log.warning(str(ContentErrors(problems)))
         docs, mount = Path(config.docs_dir), self.mount
         prefix = f"{mount}/" if mount else ""
-        generated = {uri.removeprefix(prefix) for uri in _nav_pages(config)
+        generated = {uri.removeprefix(prefix) for uri in navtree.listed(config)
                      if uri.startswith(prefix) and not (docs / uri).is_file()}
         # The pages of the last good build too: the browser reloads the page it was on.
         generated.update(uri for uri in self.pages if uri not in errorpage.KEEP)
@@ -222,7 +228,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         for file in files:
             if file.generated_by is None:
                 file.edit_uri = f"{docs_prefix}/{file.src_uri}"
-        listed = _nav_pages(config)
+        listed = navtree.listed(config)
         mount = self.mount
         for page_uri, text in self.pages.items():
             uri = paths.mounted(mount, page_uri)
@@ -382,6 +388,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         cache = self.page_cache
         used["pages"] = cache.used
         cache.save_sources()
+        cache.forget_unused()
         used["sources"] = {cache.index_key}
         if self.front is not None:
             self.front.save()
@@ -417,33 +424,3 @@ def _add_overrides(config: MkDocsConfig, overrides: Path) -> None:
         return
     custom = config.theme.custom_dir
     dirs.insert(1 if custom else 0, str(overrides))
-
-
-def _without(nav: object, uri: str) -> object:
-    """``nav`` of ``mkdocs.yml`` without the entries that lead to ``uri`` (a section left
-    empty goes too)."""
-    if isinstance(nav, list):
-        items = [_without(item, uri) for item in nav if item != uri]
-        return [item for item in items if item is not None]
-    if isinstance(nav, dict):
-        entries = {key: _without(value, uri) for key, value in nav.items() if value != uri}
-        return {key: value for key, value in entries.items() if value not in (None, [])} or None
-    return nav
-
-
-def _nav_pages(config: MkDocsConfig) -> set[str]:
-    """Source URIs named in the ``nav`` of ``mkdocs.yml``."""
-    found: set[str] = set()
-
-    def walk(item: object) -> None:
-        if isinstance(item, str):
-            found.add(item)
-        elif isinstance(item, dict):
-            for value in item.values():
-                walk(value)
-        elif isinstance(item, list):
-            for value in item:
-                walk(value)
-
-    walk(config.nav or [])
-    return found

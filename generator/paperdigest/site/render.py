@@ -176,11 +176,12 @@ class Kept(Protocol):
 class Renderer:
     """Renders one site; holds what every page shares.
 
-    A paper's page is rendered from a slice of the site: the paper, its authors and tags and
-    its related papers, nothing else (``slice_of``). What it shows is a function of that
-    slice, so with ``kept`` the page is stored under a key of the slice and reused by any
-    later build whose slice is the same (``slices=False`` renders it from the whole site:
-    the same page, which tests compare).
+    A paper's page and a paper's card are rendered from a slice of the site: the paper, its
+    authors and tags (and the page, its related papers), nothing else (``slice_of``). What
+    they show is a function of that slice, so with ``kept`` the page is stored under a key
+    of the slice and reused by any later build whose slice is the same, and cards are kept
+    for the next render in this process (``slices=False`` renders both from the whole site:
+    the same pages, which tests compare).
     """
 
     def __init__(self, site: Site, options: Project, templates_dir: Path,
@@ -192,16 +193,21 @@ class Renderer:
         self._cards: dict[str, str] = {}
         self.kept = kept
         self.slices = slices
-        self._base = ""
-        if kept is not None:
-            self._base = value_digest((code_fingerprint(), options,
-                                       theme_fingerprint([], [templates_dir])))
+        self._base = value_digest((code_fingerprint(), options,
+                                   theme_fingerprint([], [templates_dir])))
         self._digests: dict[tuple[str, str], str] = {}
+        self._templates: dict[str, jinja2.Template] = {}
+        self._card_macro: Any = None
+        self.card_texts: dict[str, str] = {}
+        """This build's cards by the key of their slice (``_LAST_CARDS`` for the next)."""
 
     def render(self, template: str, here: str, *, site: Site | None = None,
                **context: Any) -> None:
         try:
-            text = self.env.get_template(template).render(
+            found = self._templates.get(template)
+            if found is None:
+                found = self._templates[template] = self.env.get_template(template)
+            text = found.render(
                 site=site or self.site, options=self.options,
                 here=here, to=paths.Linker(here), page_url=self.absolute(here), **context,
             )
@@ -216,13 +222,29 @@ class Renderer:
         return paths.absolute(self.options.site_url, src_uri)
 
     def card(self, paper: Paper, to: paths.Linker) -> str:
-        """The card of a paper: rendered once, then given the page's way up to the root."""
+        """The card of a paper: rendered once, then given the page's way up to the root.
+
+        A card shows the paper, its authors and its tags: it is rendered from that slice
+        of the site and kept by its key for the next build of this process (a preview)."""
         text = self._cards.get(paper.slug)
-        if text is None:
+        if text is None and not self.slices:
             macro = self.env.get_template("partials/card.md.j2").module.card  # type: ignore[attr-defined]
-            text = str(macro(paper, _ROOT_LINKER, self.site, self.share, self.absolute,
-                             self.options.score_label))
-            self._cards[paper.slug] = text
+            text = self._cards[paper.slug] = str(macro(
+                paper, _ROOT_LINKER, self.site, self.share, self.absolute,
+                self.options.score_label))
+        if text is None:
+            part = slice_of(self.site, paper)
+            key = value_digest((self._base, self._digest("paper", paper),
+                                [self._digest("author", a) for a in part.authors.values()],
+                                [self._digest("tag", t) for t in part.tags.values()]))
+            text = _LAST_CARDS.get(key)
+            if text is None:
+                if self._card_macro is None:
+                    self._card_macro = self.env.get_template(  # type: ignore[attr-defined]
+                        "partials/card.md.j2").module.card
+                text = str(self._card_macro(paper, _ROOT_LINKER, part, self.share,
+                                            self.absolute, self.options.score_label))
+            self._cards[paper.slug] = self.card_texts[key] = text
         return text.replace(_ROOT_TOKEN, to.up)
 
     def share(self, paper: Paper, text: str) -> str:
@@ -380,12 +402,20 @@ def slice_of(site: Site, paper: Paper) -> Site:
                 tags=MappingProxyType({t: site.tags[t] for t in paper.tags}))
 
 
+_LAST_CARDS: dict[str, str] = {}
+"""The cards of this process's last render, by the key of their slice."""
+
+
 def render_site(site: Site, options: Project, templates_dir: Path | None = None,
                 kept: Kept | None = None) -> dict[str, str]:
     """Render every generated page with the project's settings and templates (or
     ``templates_dir``): ``{source URI: markdown}``, in a stable order. Paper pages found in
     ``kept`` (rendered before from the same slice) are not rendered again."""
-    return Renderer(site, options, templates_dir or options.templates_dir, kept).run()
+    global _LAST_CARDS
+    renderer = Renderer(site, options, templates_dir or options.templates_dir, kept)
+    pages = renderer.run()
+    _LAST_CARDS = renderer.card_texts
+    return pages
 
 
 def render_files(site: Site, options: Project) -> dict[str, str | bytes]:

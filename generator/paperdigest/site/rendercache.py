@@ -231,8 +231,11 @@ def restore(page: Page, entry: dict[str, Any], files: Files) -> None:
 class PageCache:
     """One build's view of the conversion cache, with counts of what it reused."""
 
-    def __init__(self, store: Store, config: MkDocsConfig, index: Store | None = None) -> None:
+    def __init__(self, store: Store, config: MkDocsConfig, index: Store | None = None,
+                 memo: dict[str, Any] | None = None) -> None:
         self.store = store
+        self.memo = memo
+        """Entries already read, by key (a preview keeps them between saves)."""
         self.index = index
         """Which key each page's source had last time: the prefill reads no source."""
         self.config_key = config_fingerprint(config)
@@ -250,6 +253,9 @@ class PageCache:
         return hashlib.sha256("\x00".join(map(str, parts)).encode()).hexdigest()
 
     def load(self, key: str) -> dict[str, Any] | None:
+        if self.memo is not None and key in self.memo:
+            found: dict[str, Any] = self.memo[key]
+            return found
         body = self.store.load(key)
         if body is None:
             return None
@@ -257,7 +263,17 @@ class PageCache:
             entry = json.loads(body)
         except (ValueError, RecursionError):
             return None
-        return entry if isinstance(entry, dict) and entry.get("format") == FORMAT else None
+        if not (isinstance(entry, dict) and entry.get("format") == FORMAT):
+            return None
+        if self.memo is not None:
+            self.memo[key] = entry
+        return entry
+
+    def forget_unused(self) -> None:
+        """Keep in memory only the entries this build used."""
+        if self.memo is not None:
+            for key in set(self.memo) - self.used:
+                del self.memo[key]
 
     def save(self, key: str, entry: dict[str, Any]) -> None:
         self.store.store(key, json.dumps(entry, ensure_ascii=False).encode())
