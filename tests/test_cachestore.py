@@ -273,3 +273,23 @@ def test_the_entries_of_the_last_builds_are_kept_and_older_ones_go(tmp_path: Pat
     assert removed[:cachestore.KEEP_BUILDS] == [0] * cachestore.KEEP_BUILDS
     assert shared in kept and set(keys[-cachestore.KEEP_BUILDS:]) <= kept
     assert not kept & set(keys[:2]) and sum(removed) == 2
+
+
+def test_a_preview_keeps_the_conversions_it_read_in_memory_and_only_those(
+        tmp_path: Path) -> None:
+    from mkdocs.config import load_config
+    from paperdigest.site.rendercache import FORMAT, PageCache
+
+    store, memo = _store(tmp_path), {}
+    other = "cd" + "0" * 62
+    for key in (KEY, other):
+        store.store(key, b'{"format": %d, "content": "<p>%s</p>"}' % (FORMAT, key[:2].encode()))
+    cache = PageCache(store, load_config(str(REPO / "mkdocs.yml")), memo=memo)
+    first = cache.load(KEY)
+    assert first is not None and cache.load(other) is not None
+    store.path(KEY).unlink()  # the next save reads it from memory, not from the disk
+    again = PageCache(store, load_config(str(REPO / "mkdocs.yml")), memo=memo)
+    assert again.load(KEY) == first
+    again.used = {KEY}
+    again.forget_unused()
+    assert set(memo) == {KEY}

@@ -68,7 +68,7 @@ class FrontMatter:
         if not found:
             return meta.get_data(doc)
         digest = hashlib.sha256(found.group(1).encode("utf-8", "surrogatepass")).hexdigest()
-        blob = self.known.get(digest)
+        blob = self.used.get(digest) or self.known.get(digest)
         data: Any = None
         if blob is not None:
             try:
