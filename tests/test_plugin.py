@@ -10,6 +10,7 @@ from conftest import digest
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, get_files
+from paperdigest.site.paths import CARDS
 from paperdigest.site.plugin import PaperdigestPlugin
 
 Make = Callable[[Mapping[str, str | bytes]], Path]
@@ -89,3 +90,20 @@ def test_files_type_is_kept(project: Make) -> None:
     plugin, config = configured(root)
     config.plugins.on_config(config)  # type: ignore[attr-defined]
     assert isinstance(plugin.on_files(get_files(config), config=config), Files)  # type: ignore[arg-type]
+
+
+def test_a_preview_draws_no_share_cards_and_a_build_does(project: Make) -> None:
+    root = project({"content/papers/a.md": digest("2503.00001", added="2025-04-01")})
+    built, built_config = configured(root)
+    built_config.plugins.on_config(built_config)  # type: ignore[attr-defined]
+    assert any(uri.startswith(CARDS) for uri in built.files)
+    page = built.pages["papers/2503.00001.md"]  # the instance lives on (serve keeps it)
+    config = load_config(str(root / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=False)  # type: ignore[attr-defined]
+    config.plugins.on_config(config)  # type: ignore[attr-defined]
+    preview = config.plugins["paperdigest"]
+    assert isinstance(preview, PaperdigestPlugin)
+    assert not any(uri.startswith(CARDS) for uri in preview.files)
+    assert config.extra["pd_site_card"] == ""
+    assert CARDS not in preview.pages["papers/2503.00001.md"]
+    assert CARDS in page

@@ -40,11 +40,13 @@ _LAST: tuple[str, Output] | None = None
 
 
 def generate(site: Site, project: Project, store: Store | None = None,
-             used: set[str] | None = None, *, keep_whole: bool = True) -> Output:
+             used: set[str] | None = None, *, keep_whole: bool = True,
+             memo: dict[str, str] | None = None) -> Output:
     """``(render_site(...), render_files(...))``, rendered only when no earlier build with
     the same inputs left its output in ``store`` (or in this process); the key is added to
     ``used`` (the entries a build keeps). ``keep_whole=False`` (a preview, where every save
-    has new inputs) stores the paper pages but not the whole output.
+    has new inputs) stores the paper pages but not the whole output, and keeps the paper
+    pages in ``memo`` between saves (only those of the last render stay).
 
     Raises:
         RenderError: a template failed.
@@ -60,8 +62,11 @@ def generate(site: Site, project: Project, store: Store | None = None,
         return _copy(_LAST[1])
     found = _load(store, key) if store is not None else None
     if found is None:
-        kept = _Kept(store, used) if store is not None else None
+        kept = _Kept(store, used, memo) if store is not None else None
         found = render_site(site, project, kept=kept), render_files(site, project)
+        if memo is not None and kept is not None:
+            for stale in set(memo) - kept.used:
+                del memo[stale]
         if store is not None and keep_whole:
             store.store(key, zlib.compress(pickle.dumps(found, pickle.HIGHEST_PROTOCOL), 1))
     _LAST = key, found
@@ -90,13 +95,19 @@ def _load(store: Store, key: str) -> Output | None:
 
 
 class _Kept:
-    """The store as the renderer's kept pages (``render.Kept``), noting the keys used."""
+    """The store as the renderer's kept pages (``render.Kept``), noting the keys used; with
+    ``memo`` (a preview), the pages read are kept in memory for the next save too."""
 
-    def __init__(self, store: Store, used: set[str] | None) -> None:
+    def __init__(self, store: Store, used: set[str] | None,
+                 memo: dict[str, str] | None = None) -> None:
         self.store = store
         self.used = used if used is not None else set()
+        self.memo = memo
 
     def get(self, key: str) -> str | None:
+        if self.memo is not None and key in self.memo:
+            self.used.add(key)
+            return self.memo[key]
         body = self.store.load(key)
         if body is None:
             return None
@@ -105,8 +116,12 @@ class _Kept:
         except UnicodeDecodeError:
             return None
         self.used.add(key)
+        if self.memo is not None:
+            self.memo[key] = text
         return text
 
     def put(self, key: str, text: str) -> None:
         self.used.add(key)
+        if self.memo is not None:
+            self.memo[key] = text
         self.store.store(key, text.encode("utf-8"))

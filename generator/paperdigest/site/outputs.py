@@ -60,7 +60,7 @@ class Outputs:
 
 def site_outputs(site: Site, project: Project, *, site_url: str | None = None,
                  store: Store | None = None, used: set[str] | None = None,
-                 keep_whole: bool = True) -> Outputs:
+                 keep_whole: bool = True, memo: dict[str, str] | None = None) -> Outputs:
     """The pages, feeds, data files and cards of ``site`` with the project's settings
     (``site_url`` overrides the project's, for ``export --site-url``); rendered only when
     ``store`` lacks the output of the same inputs (``generated.py``).
@@ -71,7 +71,7 @@ def site_outputs(site: Site, project: Project, *, site_url: str | None = None,
     """
     if site_url:
         project = replace(project, site_url=site_url)
-    pages, files = generate(site, project, store, used, keep_whole=keep_whole)
+    pages, files = generate(site, project, store, used, keep_whole=keep_whole, memo=memo)
     stats = None
     if project.cards:  # the pages name them as og:image
         extras.require_cards()  # Pillow is an extra: a site with cards: false goes without it

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.outputs_used: set[str] = set()
         self.memo: dict[str, Any] = {}
         """Under serve: conversions read from the cache, kept in memory between saves."""
+        self.rendered: dict[str, str] = {}
+        """Under serve: paper pages the generator rendered or read, kept between saves."""
         """Under serve: Pagefind indexing the last build, after it was served."""
         self.command = "build"
         self.site_dir: Path | None = None
@@ -103,9 +106,14 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
-            self.project = project = project_of(config, self.config)
+            project = project_of(config, self.config)
         except PaperdigestError as exc:
             raise PluginError(str(exc)) from exc
+        if self.command == "serve" and project.cards:
+            # Cards show only where the published site is shared: a preview draws and
+            # writes none (1,400 PNGs a save at 1,000 papers); `build` does.
+            project = replace(project, cards=False)
+        self.project = project
         self.site_dir = Path(config.site_dir)
         _add_overrides(config, project.templates_dir / "overrides")
         for extension in NEEDED_EXTENSIONS:  # LaTeX in digests -> MathML, and the cards
@@ -134,7 +142,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             made = site_outputs(site, project, site_url=base,
                                 store=self.caches.store("outputs", ".out")
                                 if self.caches is not None else None, used=self.outputs_used,
-                                keep_whole=self.command != "serve")
+                                keep_whole=self.command != "serve",
+                                memo=self.rendered if self.command == "serve" else None)
         except PaperdigestError as exc:
             if self.command == "serve":
                 return self._show_problems(config, [Problem("site_templates", None, None,
