@@ -148,7 +148,7 @@ def test_the_generator_output_is_kept_by_its_inputs_and_equals_a_fresh_render(
     used: set[str] = set()
     assert generated.generate(site, proj, store, used) == fresh
     assert generated.inputs_digest(site, proj) in used  # with one entry per paper page
-    assert len(used) == 1 + len(site.papers)
+    assert len(used) == 1 + len(site.papers) + 1  # and the related lists
     # A later build: its own load of the same files (from the shelf or not), no memory of
     # the last render, and nothing rendered.
     monkeypatch.setattr(generated, "_LAST", None)

@@ -47,7 +47,7 @@ def test_slices_render_the_same_pages_as_the_whole_site(folder: Path) -> None:
     kept = _Dict()
     assert render_site(site, project, kept=kept) == _whole(site, folder)
     assert render_site(site, project, kept=kept) == _whole(site, folder)
-    assert kept.hits == len(site.papers)
+    assert kept.hits == len(site.papers) + 1  # and the related lists
 
 
 def _write(root: Path, papers: list[tuple[list[int], list[int], str]],
@@ -98,6 +98,21 @@ def test_kept_pages_are_reused_only_where_the_slice_is_the_same(
     assert render_site(second, project, kept=kept) == new
     # Reused at most: the pages of papers that the first site rendered identically.
     same = sum(old.get(paths.paper(p)) == new[paths.paper(p)] for p in second.papers)
-    assert kept.hits <= same
+    assert kept.hits <= same + 1  # the related lists, when no paper's tags changed
     if after == before:  # nothing changed: every paper page is reused
-        assert kept.hits == len(second.papers)
+        assert kept.hits == len(second.papers) + 1
+
+
+def test_kept_related_lists_that_do_not_fit_the_site_are_computed_again() -> None:
+    site = load_site(DATA / "reader" / "content", root=DATA / "reader")
+    project = default_project(DATA / "reader", cards=True)
+    kept = _Dict()
+    render_site(site, project, kept=kept)
+    for key, text in list(kept.entries.items()):
+        if text.startswith("{"):  # the related lists: other papers, or not JSON
+            kept.entries[key] = '{"2106.09685": ["9999.99999"]}'
+    assert render_site(site, project, kept=kept) == _whole(site, DATA / "reader")
+    for key, text in list(kept.entries.items()):
+        if text.startswith("{"):
+            kept.entries[key] = "{not json"
+    assert render_site(site, project, kept=kept) == _whole(site, DATA / "reader")

@@ -280,8 +280,24 @@ class Renderer:
     # Reader features: related papers, citation, reading time, archive, categories, stats.
     @cached_property
     def related(self) -> Mapping[str, tuple[Paper, ...]]:
-        """Related papers of every paper, computed once for the whole site."""
-        return related_papers(self.site)
+        """Related papers of every paper, computed once for the whole site (kept by what
+        they are computed from: each paper's id, date, authors and tags)."""
+        if self.kept is None:
+            return related_papers(self.site)
+        by_slug = {p.slug: p for p in self.site.papers}
+        key = value_digest(("related", self._base, [(p.slug, p.date, p.authors, p.tags)
+                                                    for p in self.site.papers]))
+        found = self.kept.get(key)
+        if found is not None:
+            try:
+                lists = json.loads(found)
+                return {slug: tuple(by_slug[s] for s in others)
+                        for slug, others in lists.items()}
+            except (ValueError, KeyError, TypeError, AttributeError):
+                pass  # not what this site's papers give: computed again
+        related = related_papers(self.site)
+        self.kept.put(key, json.dumps({k: [p.slug for p in v] for k, v in related.items()}))
+        return related
 
     # Researcher profiles: figures, citations per year, works; the queue and the ranking.
     @cached_property
