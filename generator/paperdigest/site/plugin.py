@@ -83,6 +83,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.outputs_used: set[str] = set()
         self.memo: dict[str, Any] = {}
         """Under serve: conversions read from the cache, kept in memory between saves."""
+        self.loaded: set[str] = set()
+        """The cache keys of the files this build checked (or took from the cache)."""
         self.rendered: dict[str, str] = {}
         """Under serve: paper pages the generator rendered or read, kept between saves."""
         """Under serve: Pagefind indexing the last build, after it was served."""
@@ -124,6 +126,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                               "need the absolute address of the site")
         self._open_caches(config, project)
         site, problems = project_content(project, self.cache)
+        self.loaded = self.cache.shelved()
+        if self.command != "serve":  # only a preview checks again; a build frees them
+            self.cache = LoadCache()
         for problem in problems:
             if not problem.is_error:
                 # Logged as information: a warning here (LaTeX KaTeX cannot lay out) must not
@@ -404,7 +409,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             used["sources"].add(self.front.key)
         used["outputs"] = self.outputs_used
         if self.shelf is not None:
-            used["loads"] = self.cache.shelved()
+            used["loads"] = self.loaded
         if self.whole is not None:
             used["html"] = set(self.whole.keys.values())
         profile = pagecache.gate_key(config)  # one list per kind of build (serve, build)
