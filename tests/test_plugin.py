@@ -100,7 +100,10 @@ def test_a_preview_draws_no_share_cards_and_a_build_does(project: Make) -> None:
     page = built.pages["papers/2503.00001.md"]  # the instance lives on (serve keeps it)
     config = load_config(str(root / "mkdocs.yml"))
     config.plugins.on_startup(command="serve", dirty=False)  # type: ignore[attr-defined]
-    config.plugins.on_config(config)  # type: ignore[attr-defined]
+    try:
+        config.plugins.on_config(config)  # type: ignore[attr-defined]
+    finally:  # MkDocs keeps this instance for the next config loaded in this process
+        config.plugins.on_startup(command="build", dirty=False)  # type: ignore[attr-defined]
     preview = config.plugins["paperdigest"]
     assert isinstance(preview, PaperdigestPlugin)
     assert not any(uri.startswith(CARDS) for uri in preview.files)
