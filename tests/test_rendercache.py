@@ -412,6 +412,12 @@ def test_search_indexed_while_the_site_is_written_is_the_index_of_the_written_si
             caplog.clear()
             _build_here(root, "early")
         assert "pages indexed while the site was written" in caplog.text
+        for again in ("warm", "warm again"):  # no Pagefind, and the bundle is kept
+            with caplog.at_level("INFO", logger="mkdocs"):
+                caplog.clear()
+                _build_here(root, again)
+            assert "unchanged pages: the last index" in caplog.text, again
+            assert "indexed while" not in caplog.text
         shutil.rmtree(root / ".cache/paperdigest/search")
         with monkeypatch.context() as patch:
             patch.setattr(earlyindex, "start", lambda *args: None)
@@ -429,7 +435,8 @@ def test_an_early_index_of_other_pages_is_thrown_away(tmp_path: Path) -> None:
     from paperdigest.site import earlyindex
 
     page = b'<html lang="ja"><body><div data-pagefind-body><p>x</p></div></body></html>'
-    early = earlyindex.EarlyIndex({"a/index.html": page}, tmp_path / "beside")
+    early = earlyindex.EarlyIndex("k" * 64, tmp_path / "beside")
+    early.add("a/index.html", page)
     early.start()
     site = tmp_path / "site"
     site.mkdir()
@@ -438,7 +445,8 @@ def test_an_early_index_of_other_pages_is_thrown_away(tmp_path: Path) -> None:
     assert early.finish(site, {"a/index.html": digest, "b/index.html": digest},
                         {"a/index.html", "b/index.html"}) is None
     assert not (site / "pagefind").exists() and not early.folder.exists()
-    again = earlyindex.EarlyIndex({"a/index.html": page}, tmp_path / "beside")
+    again = earlyindex.EarlyIndex("k" * 64, tmp_path / "beside")
+    again.add("a/index.html", page)
     again.start()
     done = again.finish(site, {"a/index.html": digest}, {"a/index.html"})
     assert done is not None and done.pages == 1 and (site / "pagefind/pagefind.js").is_file()

@@ -16,6 +16,7 @@ the build as before.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,44 +35,61 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
 
 
+def bundle_key(whole: WholePages, files: Files) -> str | None:
+    """A name for the bundle of this build's pages marked for search, from their whole-page
+    keys (which fix their HTML), so that a cached bundle is found without reading a page;
+    ``None`` when no page asks for search (``pd_search``: ``main.html`` marks those)."""
+    marked = sorted((f.dest_uri, whole.keys.get(f.src_uri))
+                    for f in files.documentation_pages()
+                    if f.page is not None and f.page.meta.get("pd_search"))
+    if not marked:  # Pagefind would index every page of the finished site
+        return None
+    return hashlib.sha256(json.dumps(["early", marked]).encode()).hexdigest()
+
+
 def start(whole: WholePages, env: jinja2.Environment, config: MkDocsConfig, files: Files,
-          nav: Navigation, bundles: Store | None, beside: Path) -> EarlyIndex | None:
-    """Theme the pages still missing from the cache and start indexing, unless a page's
-    HTML cannot be known yet or the bundle of these very pages is in the cache."""
+          nav: Navigation, bundles: Store | None, beside: Path, key: str | None
+          ) -> EarlyIndex | None:
+    """Theme the pages still missing from the cache and start indexing the pages marked
+    for search (``key``: their ``bundle_key``), unless a page's HTML cannot be known yet or
+    that bundle is in the cache. ``finish`` checks the pages against the written site."""
+    if key is None or (bundles is not None and bundles.has(key)):
+        return None  # nothing marked, or the build takes the bundle from the cache
     if not whole.theme_rest(env, config, files, nav):
         return None
-    pages: dict[str, bytes] = {}
+    early = EarlyIndex(key, beside)
     for file in files.documentation_pages():
+        if file.page is None or not file.page.meta.get("pd_search"):
+            continue
         body = whole.stored(file.src_uri)
-        if body is None:
+        if body is None or SEARCH_BODY not in body:
+            early.stop()
             return None
-        if SEARCH_BODY in body:
-            pages[file.dest_uri] = body
-    if not pages:  # Pagefind would index every page of the finished site
-        return None
-    hashes = {path: hashlib.sha256(data).hexdigest() for path, data in pages.items()}
-    if bundles is not None and bundles.has(search.inputs_key(hashes, set(hashes))):
-        return None  # the build takes the bundle from the cache
-    early = EarlyIndex(pages, beside)
+        early.add(file.dest_uri, body)
     early.start()
     return early
 
 
 class EarlyIndex(search.Background):
-    """Pagefind over ``pages`` (site-relative path -> final HTML), started at once."""
+    """Pagefind over the pages ``add`` wrote into a folder beside the site."""
 
-    def __init__(self, pages: dict[str, bytes], beside: Path) -> None:
+    def __init__(self, key: str, beside: Path) -> None:
         super().__init__()
-        self.hashes = {path: hashlib.sha256(data).hexdigest() for path, data in pages.items()}
+        self.key = key
+        """Names the bundle by the whole-page keys of the pages indexed (``start``)."""
+        self.hashes: dict[str, str] = {}
         """What was indexed: SHA-256 by site-relative path."""
         beside.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=".paperdigest-index-", dir=beside))
-        for path, data in pages.items():
-            target = self.folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
         self.report: IndexReport | None = None
         self.error: PaperdigestError | None = None
+
+    def add(self, path: str, html: bytes) -> None:
+        """A page to index, written now (the pages are not held in memory)."""
+        self.hashes[path] = hashlib.sha256(html).hexdigest()
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(html)
 
     def run(self) -> None:
         try:

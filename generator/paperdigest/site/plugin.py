@@ -79,6 +79,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         self.shelf: cachestore.Shelved | None = None
         self.front: frontcache.FrontMatter | None = None
         self.early: earlyindex.EarlyIndex | None = None
+        self.early_key: str | None = None
         """Search indexing the pages while MkDocs writes them (``earlyindex.py``)."""
         self.outputs_used: set[str] = set()
         self.memo: dict[str, Any] = {}
@@ -303,7 +304,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                ) -> jinja2.Environment:
         """Pages whose every input is unchanged skip the theme (pagecache.py)."""
         self.env = env
-        self.whole = None
+        self.whole = self.early_key = None
         if (self.caches is not None and self.nav is not None and self.project is not None
                 and pagecache.can_cache_pages(config, self)):
             self.whole = WholePages(self.caches.store("html", ".html"), config,
@@ -314,8 +315,10 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                 if themed:
                     log.info(f"page cache: {themed} pages themed in parallel")
                 if self.project.search == "pagefind" and self.site_dir is not None:
+                    self.early_key = earlyindex.bundle_key(self.whole, files)
                     self.early = earlyindex.start(self.whole, env, config, files, self.nav,
-                                                  self._bundles(), self.site_dir.parent)
+                                                  self._bundles(), self.site_dir.parent,
+                                                  self.early_key)
         return env
 
     def _bundles(self) -> cachestore.Store | None:
@@ -351,14 +354,19 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
                     *gate.changed_theme_assets(site_dir, own, config.theme.static_templates)]
         if findings:
             raise PluginError(gate.gate_message(findings))
-        early, self.early = self.early, None
+        early, self.early = self.early, None  # (its key stays: the cached bundle's name)
         if self.project is not None and self.project.search == "pagefind":
             bundles = self._bundles()
             key = search.inputs_key(html_hashes, marked)
             used["search"] = {key}
             done = early.finish(site_dir, html_hashes, marked) if early is not None else None
-            if done is not None:  # indexed while the site was written
-                search.keep_bundle(bundles, key, site_dir, done.pages)
+            if self.early_key is not None and bundles is not None and bundles.has(
+                    self.early_key):
+                used["search"].add(self.early_key)
+            if done is not None and early is not None:  # indexed while the site was written
+                for name in (key, early.key):
+                    search.keep_bundle(bundles, name, site_dir, done.pages)
+                used["search"].add(early.key)
                 log.info(f"search: {done.pages} pages indexed while the site was written")
             elif self.command == "serve":
                 # A preview serves the page first; search catches up a few seconds later.
