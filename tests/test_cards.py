@@ -225,16 +225,21 @@ def test_warm_cache_draws_nothing_and_corrupt_entries_are_redrawn(
 ) -> None:
     wanted = {"assets/cards/papers/a.png": CARD, "assets/cards/papers/b.png": HUGE}
     cold = cardbuild.CardCache(tmp_path, fonts)
-    first = cold.draw_all(wanted)
+    first = _png(cold.draw_all(wanted))
     assert (cold.stats.drawn, cold.stats.hits) == (2, 0)
+    assert first == _png(cardbuild.CardCache(None, fonts).draw_all(wanted))  # no cache
     warm = cardbuild.CardCache(tmp_path, fonts)
-    assert warm.draw_all(wanted) == first
+    found = warm.draw_all(wanted)
+    assert all(isinstance(c, cardbuild.StoredCard) for c in found.values())  # not in memory
+    assert _png(found) == first
     assert (warm.stats.drawn, warm.stats.hits) == (0, 2)
     entry = tmp_path / f"{warm.key(CARD)}.png"
-    entry.write_bytes(entry.read_bytes()[:100])  # a build killed mid-write, say
-    again = cardbuild.CardCache(tmp_path, fonts)
-    assert again.draw_all(wanted) == first
-    assert (again.stats.drawn, again.stats.hits) == (1, 1)
+    # A build killed mid-write, say: found, but drawn again when it is read.
+    for damage in (entry.read_bytes()[:100], entry.read_bytes()[:-3] + b"xyz"):
+        entry.write_bytes(damage)
+        again = cardbuild.CardCache(tmp_path, fonts)
+        assert _png(again.draw_all(wanted)) == first
+        assert entry.read_bytes().startswith(first["assets/cards/papers/a.png"])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{warm.key(c)}.png" for c in (CARD, HUGE))
 
@@ -244,7 +249,7 @@ def test_parallel_drawing_gives_the_serial_bytes(fonts: cards.Fonts,
     site = load_site(REPO / "content", root=REPO)
     wanted = dict(list(cardbuild.site_cards(site, "paperdigest").items())[:6])
     serial = cardbuild.CardCache(None, fonts)
-    expected = serial.draw_all(wanted)
+    expected = serial.draw_all(wanted)  # no cache folder: the PNGs themselves
     monkeypatch.setattr(cardbuild, "MIN_PARALLEL", 2)
     monkeypatch.setenv("PAPERDIGEST_JOBS", "2")
     parallel = cardbuild.CardCache(None, fonts)
@@ -285,10 +290,14 @@ def test_a_cold_cache_folder_is_made_and_a_pipe_in_it_is_drawn_over(
         fonts: cards.Fonts, tmp_path: Path, alarm: None) -> None:
     folder = tmp_path / "cache" / "cards"
     cold = cardbuild.CardCache(folder, fonts)
-    first = cold.draw_all({"a.png": CARD})
+    first = _png(cold.draw_all({"a.png": CARD}))
     assert [p.name for p in folder.iterdir()] == [f"{cold.key(CARD)}.png"]
     (folder / f"{cold.key(CARD)}.png").unlink()
     os.mkfifo(folder / f"{cold.key(CARD)}.png")  # planted: reading it would hang
     again = cardbuild.CardCache(folder, fonts)
-    assert again.draw_all({"a.png": CARD}) == first
+    assert _png(again.draw_all({"a.png": CARD})) == first
     assert (again.stats.drawn, again.stats.hits) == (1, 0)
+
+
+def _png(found: dict[str, cardbuild.Card]) -> dict[str, bytes]:
+    return {path: cardbuild.card_bytes(card) for path, card in found.items()}

@@ -19,7 +19,7 @@ from paperdigest.errors import Problem, Problems, Severity
 from paperdigest.project import Project
 from paperdigest.site import generated
 from paperdigest.site.cachestore import Store
-from paperdigest.site.outputs import project_content
+from paperdigest.site.outputs import file_bytes, project_content
 from paperdigest.site.plugin import PaperdigestPlugin
 from paperdigest.site.render import render_files, render_site
 from paperdigest.site.settings import PluginConfig, default_project, load_project
@@ -34,8 +34,9 @@ def _plugin_outputs(root: Path) -> dict[str, bytes]:
     plugin = config.plugins["paperdigest"]
     assert isinstance(plugin, PaperdigestPlugin)
     config.plugins.on_config(config)  # type: ignore[attr-defined]
+    files = {uri: file_bytes(data) for uri, data in plugin.files.items()}
     return {uri: data if isinstance(data, bytes) else data.encode("utf-8")
-            for uri, data in {**plugin.pages, **plugin.files}.items()}
+            for uri, data in {**plugin.pages, **files}.items()}
 
 
 def _exported(root: Path, out: Path) -> dict[str, bytes]:

@@ -25,7 +25,7 @@ from .errors import PaperdigestError, Problem, github_annotation, summary_table
 from .fileio import FileRefused, read_regular
 from .project import Project
 from .site.export import check_target, write_export
-from .site.outputs import project_content, project_site, site_outputs
+from .site.outputs import file_bytes, project_content, project_site, site_outputs
 from .site.settings import load_project, settings_problems
 
 if TYPE_CHECKING:  # the network clients load only when a command goes online
@@ -164,7 +164,7 @@ def export(ctx: click.Context, directory: Path, site_url: str | None, force: boo
     project = _project(ctx)
     check_target(directory, project, force=force)
     made = site_outputs(project_site(project), project, site_url=site_url)
-    pages, files = made.pages, made.files
+    pages, files = made.pages, {uri: file_bytes(data) for uri, data in made.files.items()}
     write_export(directory, {**pages, **files})
     click.echo(f"wrote {len(pages)} pages and {len(files)} feeds, data files and share cards "
                f"to {directory}")

@@ -12,7 +12,6 @@ the cache's name pattern and PNG header. Anything else is drawn again.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -206,6 +205,34 @@ def _draw_job(job: tuple[cards.CardText, cards.Fonts]) -> bytes:
     return cards.draw(*job)
 
 
+class StoredCard:
+    """A card in the cache, read and checked only when it is written out; one found edited,
+    damaged or gone by then is drawn again, so its bytes are always the card's."""
+
+    def __init__(self, cache: CardCache, key: str, card: cards.CardText) -> None:
+        self.cache = cache
+        self.key = key
+        self.card = card
+
+    def read(self) -> bytes:
+        data = self.cache._read(self.key)
+        if data is None:
+            data = cards.draw(self.card, self.cache.fonts)
+            self.cache._write(self.key, data)
+            self.cache.stats.hits -= 1  # counted as found; drawn after all
+            self.cache.stats.drawn += 1
+        return data
+
+
+Card = bytes | StoredCard
+"""A card as ``draw_all`` gives it."""
+
+
+def card_bytes(card: Card) -> bytes:
+    """The PNG of a card."""
+    return card if isinstance(card, bytes) else card.read()
+
+
 class CardCache:
     """Cards by content hash in a folder; ``None`` as folder keeps nothing between builds."""
 
@@ -244,35 +271,47 @@ class CardCache:
             return None
         return data
 
-    def _write(self, key: str, data: bytes) -> None:
+    def _write(self, key: str, data: bytes) -> bool:
+        """Keep a card; whether it was kept."""
         if self.folder is None:
-            return
-        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            return False
+        try:
             # Viewers stop at IEND: the cached file is still a PNG, with its HMAC after it.
             # Atomic: a reader never sees half a card.
             write_file(self.folder / f"{key}.png", data + _TRAILER + self._tag(key, data),
                        inside=self.folder, replace=True, durable=False)
+        except OSError:  # a read-only cache only costs time
+            return False
+        return True
 
-    def draw_all(self, wanted: Mapping[str, cards.CardText]) -> dict[str, bytes]:
-        """The PNG of every card, by the same keys as ``wanted``, in the same order."""
+    def draw_all(self, wanted: Mapping[str, cards.CardText]) -> dict[str, Card]:
+        """Every card, by the same keys as ``wanted``, in the same order: a ``StoredCard``
+        for each one in the cache (read when it is written out: a site's cards are not all
+        held in memory), the PNG itself when there is no cache."""
         self.stats = DrawStats()
         keys = {path: self.key(card) for path, card in wanted.items()}
-        found: dict[str, bytes] = {}
-        for key in dict.fromkeys(keys.values()):
-            data = self._read(key)
-            if data is not None:
-                found[key] = data
-        missing = {keys[p]: card for p, card in wanted.items() if keys[p] not in found}
+        found: dict[str, Card] = {}
+        texts = {keys[path]: card for path, card in wanted.items()}
+        for key in texts:
+            if self._present(key):
+                found[key] = StoredCard(self, key, texts[key])
+        missing = {key: card for key, card in texts.items() if key not in found}
         self.stats.hits = len(keys) - sum(1 for k in keys.values() if k in missing)
         self.stats.drawn = len(missing)
         jobs = [(card, self.fonts) for card in missing.values()]
         self.stats.parallel = parallel.forks(len(jobs), MIN_PARALLEL)
         drawn = parallel.fork_map(_draw_job, jobs, break_even=MIN_PARALLEL)
         for key, data in zip(missing, drawn, strict=True):
-            found[key] = data
-            self._write(key, data)
+            found[key] = StoredCard(self, key, missing[key]) if self._write(key, data) else data
         self._prune(set(keys.values()))
         return {path: found[key] for path, key in keys.items()}
+
+    def _present(self, key: str) -> bool:
+        """Whether the cache has a file for ``key`` (it is checked when it is read)."""
+        if self.folder is None:
+            return False
+        path = self.folder / f"{key}.png"
+        return path.is_file() and not path.is_symlink()
 
     def _prune(self, keep: set[str]) -> None:
         """Delete the cards no page uses any more, so the folder does not grow forever."""
@@ -290,11 +329,12 @@ class CardCache:
                 Path(entry.path).unlink(missing_ok=True)
 
 
-def draw_site_cards(site: Site, project: Project) -> tuple[dict[str, bytes], DrawStats]:
+def draw_site_cards(site: Site, project: Project) -> tuple[dict[str, Card], DrawStats]:
     """The share cards of every paper, author and tag page and the site's, drawn only when
     not cached.
 
-    ``{site-relative path: PNG}``; used by the plugin and by ``paperdigest export``.
+    ``{site-relative path: card}`` (``card_bytes`` gives the PNG); used by the plugin and
+    by ``paperdigest export``.
     """
     folder = project.cache_dir / "cards" if project.cache_dir is not None else None
     refused = ""

@@ -8,8 +8,11 @@ folders (hand-written pages included), the same drafts setting, the same rendere
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from mkdocs.structure.files import File
 
 from ..content.loader import LoadCache, check_content
 from ..content.model import Site
@@ -21,6 +24,8 @@ from .generated import generate
 from .pagemap import render_for_links
 
 if TYPE_CHECKING:  # Pillow, which cardbuild needs, is an extra
+    from mkdocs.config.defaults import MkDocsConfig
+
     from .cardbuild import DrawStats
 
 
@@ -46,14 +51,51 @@ def project_site(project: Project) -> Site:
     return site
 
 
+class Lazy(Protocol):
+    """Bytes read only when they are written out (a share card in the cache)."""
+
+    def read(self) -> bytes: ...
+
+
+FileData = str | bytes | Lazy
+
+
+def file_bytes(data: FileData) -> str | bytes:
+    """The content of a generated file."""
+    return data if isinstance(data, (str, bytes)) else data.read()
+
+
+class LazyFile(File):
+    """A generated file MkDocs writes from ``lazy.read()``: nothing is held until then."""
+
+    lazy: Lazy
+
+    @classmethod
+    def of(cls, config: MkDocsConfig, uri: str, lazy: Lazy) -> LazyFile:
+        made = cls.generated(config, uri, content=b"")
+        assert isinstance(made, LazyFile)
+        made.lazy = lazy
+        return made
+
+    @property  # type: ignore[misc]  # read-only: the content is the lazy source
+    def content_bytes(self) -> bytes:
+        return self.lazy.read()
+
+    def copy_file(self, dirty: bool = False) -> None:
+        path = self.abs_dest_path
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(self.lazy.read())
+
+
 @dataclass(frozen=True)
 class Outputs:
     """Everything generated from a site, by site-relative path."""
 
     pages: dict[str, str]
     """Markdown pages, for MkDocs to convert (or ``export`` to write)."""
-    files: dict[str, str | bytes]
-    """Feeds, ``papers.json`` and share cards: written as they are."""
+    files: dict[str, FileData]
+    """Feeds, ``papers.json`` and share cards (read from the cache when written out)."""
     cards: DrawStats | None
     """What drawing the cards did; ``None`` with ``cards: false``."""
 
@@ -71,7 +113,8 @@ def site_outputs(site: Site, project: Project, *, site_url: str | None = None,
     """
     if site_url:
         project = replace(project, site_url=site_url)
-    pages, files = generate(site, project, store, used, keep_whole=keep_whole, memo=memo)
+    pages, text_files = generate(site, project, store, used, keep_whole=keep_whole, memo=memo)
+    files: dict[str, FileData] = dict(text_files)
     stats = None
     if project.cards:  # the pages name them as og:image
         extras.require_cards()  # Pillow is an extra: a site with cards: false goes without it

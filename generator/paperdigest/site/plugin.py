@@ -36,7 +36,7 @@ from . import (
     search,
 )
 from .fingerprint import code_fingerprint
-from .outputs import project_content, site_outputs
+from .outputs import FileData, LazyFile, project_content, site_outputs
 from .pagecache import WholePages
 from .render import TEMPLATES_DIR
 from .rendercache import PageCache
@@ -66,7 +66,7 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
     def __init__(self) -> None:
         self.site: Site | None = None
         self.pages: dict[str, str] = {}
-        self.files: dict[str, str | bytes] = {}
+        self.files: dict[str, FileData] = {}
         """Feeds and ``papers.json``: generated files that are not pages."""
         self.project: Project | None = None
         self.cache = LoadCache()
@@ -265,7 +265,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(f"paperdigest: {docs_prefix}/{uri} has the path of a generated "
                                   "file: rename or delete it")
-            files.append(File.generated(config, uri, content=data))
+            files.append(File.generated(config, uri, content=data)
+                         if isinstance(data, (str, bytes)) else LazyFile.of(config, uri, data))
         for paper in self.site.papers if self.site is not None else ():
             generated = files.get_file_from_path(paths.mounted(mount, paths.paper(paper)))
             if generated is not None:
