@@ -294,3 +294,17 @@ def test_a_preview_keeps_the_conversions_it_read_in_memory_and_only_those(
     again.used = {KEY}
     again.forget_unused()
     assert set(memo) == {KEY}
+
+
+def test_a_preview_of_many_saves_evicts_nothing_a_build_needs(tmp_path: Path) -> None:
+    folder = cachestore.Folder(tmp_path / "cache", SECRET)
+    pages = folder.store("pages", ".page")
+    built = "ee" + "0" * 62
+    pages.store(built, b"x")
+    folder.finish("build", {"pages": {built}})
+    for i in range(cachestore.KEEP_BUILDS * 3):  # saves under serve, each other inputs
+        key = f"{i:02x}" + "1" * 62
+        pages.store(key, b"x")
+        folder.finish("serve", {"pages": {key}})
+    kept = {key for key, _ in pages.entries()}
+    assert built in kept and len(kept) == 1 + cachestore.KEEP_BUILDS

@@ -85,7 +85,7 @@ def test_a_changed_digest_converts_only_the_pages_it_appears_on(project: Make) -
     assert 1 <= converted < total / 2 and reused + converted == total
     themed = THEMED.search(second.stderr)
     assert themed is not None and int(themed.group(2)) >= converted
-    # The old versions of those pages stay (an undo finds them) until four builds later.
+    # The old versions of those pages stay (an undo finds them) for a few more builds.
     assert removed == 0
     assert "追記した一文。" in (root / "second/papers/2106.09685/index.html").read_text()
     shutil.rmtree(root / ".cache")
@@ -286,7 +286,7 @@ def test_cleanup_deletes_only_what_the_cache_wrote(project: Make) -> None:
     digest = root / "content/papers/2106.09685.md"
     text = digest.read_text(encoding="utf-8")
     removed = 0
-    # The entries of the first build go once four later builds had other inputs.
+    # The entries of the first build go once KEEP_BUILDS later builds had other inputs.
     for i in range(cachestore.KEEP_BUILDS):
         digest.write_text(text.replace("## 4.", f"追記した一文 {i}。\n\n## 4.", 1),
                           encoding="utf-8")

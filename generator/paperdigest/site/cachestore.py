@@ -227,9 +227,12 @@ def read_regular_head(path: Path, size: int) -> bytes | None:
         return None
 
 
-KEEP_BUILDS = 4
-"""The entries of this many recent builds with different inputs are kept: undoing an edit,
-or switching between serve and build or between branches, finds its pages still there."""
+KEEP_BUILDS = 2
+"""Per kind of build, the entries of this many recent builds with different inputs are
+kept: undoing an edit finds its pages still there."""
+KEEP_KINDS = 4
+"""Kinds of build (serve, build, another ``site_url``) whose entries are kept: a preview
+session of many saves evicts nothing the next ``build`` needs."""
 
 
 class Folder:
@@ -246,27 +249,34 @@ class Folder:
         return self.stores[name]
 
     def finish(self, profile: str, used: dict[str, set[str]]) -> int:
-        """Record what this build used and delete what none of the last ``KEEP_BUILDS``
-        builds used.
+        """Record what this build used and delete what no recent build used: the last
+        ``KEEP_BUILDS`` builds of each of the last ``KEEP_KINDS`` kinds (``profile``).
 
-        A build is known by its kind (``profile``: serve and build differ in ``site_url``)
-        and the entries it used, so building the same inputs again adds nothing. Returns
-        entries deleted.
+        A build is known by its kind and the entries it used, so building the same inputs
+        again adds nothing. Returns entries deleted.
         """
         lists = self.store("used", ".keys")
         listed = "\n".join(f"{name} {key}" for name, keys in sorted(used.items())
                            for key in sorted(keys))
         build = hashlib.sha256(f"{profile}\x00{listed}".encode("ascii")).hexdigest()
-        lists.store(build, listed.encode("ascii"))
-        recent = sorted(lists.entries(), key=lambda e: (_mtime(e[1]), e[0] == build),
-                        reverse=True)[:KEEP_BUILDS]
-        keep: dict[str, set[str]] = {name: set() for name in used}
-        for key, _path in recent:
+        lists.store(build, f"{profile}\n{listed}".encode("ascii"))
+        newest = sorted(lists.entries(), key=lambda e: (_mtime(e[1]), e[0] == build),
+                        reverse=True)
+        kept: dict[str, list[bytes]] = {}  # kind -> the bodies of its newest builds
+        keep_lists = []
+        for key, _path in newest:
             body = lists.load(key)
-            for line in (body or b"").decode("ascii", "replace").splitlines():
+            kind = (body or b"").partition(b"\n")[0].decode("ascii", "replace")
+            builds = kept.setdefault(kind, [])
+            if body is not None and len(builds) < KEEP_BUILDS and len(kept) <= KEEP_KINDS:
+                builds.append(body)
+                keep_lists.append(key)
+        keep: dict[str, set[str]] = {name: set() for name in used}
+        for body in (b for builds in kept.values() for b in builds):
+            for line in body.decode("ascii", "replace").splitlines()[1:]:
                 name, _, entry = line.partition(" ")
                 keep.setdefault(name, set()).add(entry)
-        lists.prune(key for key, _path in recent)
+        lists.prune(keep_lists)
         return sum(self.stores[name].prune(keys) for name, keys in keep.items()
                    if name in self.stores)
 
