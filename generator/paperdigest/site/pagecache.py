@@ -72,6 +72,8 @@ class WholePages:
         """The ``template`` each hit's front matter set (``None``: none), by source URI."""
         self.contexts: dict[str, Any] = {}
         self.themed = 0
+        self.early: set[str] = set()
+        """Pages ``theme_rest`` themed (counted as themed, not reused)."""
         self.reused = 0
 
     def key(self, page: Page, nav_key: str) -> str:
@@ -152,6 +154,7 @@ class WholePages:
                     if _theme(self, page, env, config, files, nav, warned):
                         self.hits[file.src_uri] = page.meta.get("template")
                         page.meta["template"] = HIT_TEMPLATE
+                        self.early.add(file.src_uri)
                     else:
                         complete = False
         finally:
@@ -185,7 +188,10 @@ class WholePages:
             context = self.contexts.pop(uri, None)
             body = self.store.load(key)
             if body is not None:
-                self.reused += 1
+                if uri in self.early:  # themed by this build, before MkDocs' loop
+                    self.themed += 1
+                else:
+                    self.reused += 1
                 return body.decode("utf-8", "surrogatepass")
             # Edited or removed since plan(): theme it after all, as MkDocs would have.
             if env is None or context is None:
