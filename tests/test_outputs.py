@@ -185,3 +185,21 @@ def test_a_damaged_output_entry_is_rendered_again(project: Make, tmp_path: Path,
 
 def _must_not_render(*args: object) -> None:
     raise AssertionError("rendered although the same inputs were rendered before")
+
+
+def test_the_link_check_takes_the_rendered_site_from_the_cache_too(
+        project: Make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    link = "- [LoRA](2106.09685.md) と比べる。\n\n## 2."
+    root = project({"content/papers/a.md": digest("2503.00001", added="2025-04-01").replace(
+        "## 2.", link, 1),
+        "content/papers/b.md": digest("2106.09685", added="2025-04-02")})
+    store = Store(tmp_path / "outputs", b"0" * 64, ".out")
+    proj = default_project(root, cards=False)
+    used: set[str] = set()
+    site, problems = project_content(proj, None, store, used)
+    assert site is not None, problems
+    assert generated.inputs_digest(site, proj) in used  # the check rendered, and kept it
+    monkeypatch.setattr(generated, "_LAST", None)
+    monkeypatch.setattr(generated, "render_site", _must_not_render)
+    again, _ = project_content(proj, None, store, set())
+    assert again is not None

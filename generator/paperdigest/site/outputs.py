@@ -29,14 +29,16 @@ if TYPE_CHECKING:  # Pillow, which cardbuild needs, is an extra
     from .cardbuild import DrawStats
 
 
-def project_content(project: Project, cache: LoadCache | None = None
+def project_content(project: Project, cache: LoadCache | None = None,
+                    store: Store | None = None, used: set[str] | None = None
                     ) -> tuple[Site | None, list[Problem]]:
     """The project's site (``None`` when any error was found) and every problem: digests,
-    records and works under ``content_dir``, and the hand-written pages of ``docs_dir``."""
+    records and works under ``content_dir``, and the hand-written pages of ``docs_dir``
+    (their links judged on the rendered pages, taken from ``store`` when it has them)."""
     return check_content(project.content_dir, root=project.root, include_drafts=project.drafts,
                          cache=cache, pages_dir=project.docs_dir,
                          reserved=paths.reserved(project.mount),
-                         page_map=lambda site: render_for_links(site, project))
+                         page_map=lambda site: render_for_links(site, project, store, used))
 
 
 def project_site(project: Project) -> Site:

@@ -30,7 +30,7 @@ from ..content import parallel
 from . import gate
 from .cachestore import Store, read_regular
 from .fingerprint import code_fingerprint, config_fingerprint, theme_fingerprint, to_json
-from .rendercache import _toc_data, foreign_hooks
+from .rendercache import WarningCount, _toc_data, foreign_hooks
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -139,7 +139,7 @@ class WholePages:
         ``render_misses``), so that every page's final HTML is known from now on (search
         indexes it while MkDocs writes the site). Whether every page has an entry."""
         logger = logging.getLogger("mkdocs")
-        warned = _Count()
+        warned = WarningCount()
         saved = logger.handlers, logger.propagate, logger.level
         # A page that warns is not stored: MkDocs themes it again in its loop and reports it.
         logger.handlers, logger.propagate = [warned], False
@@ -210,22 +210,13 @@ _JOB: tuple[WholePages, list[Page], jinja2.Environment, MkDocsConfig, Files, Nav
 """What forked workers share with the parent (set just before the pool starts)."""
 
 
-class _Count(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 def _render_chunk(indices: list[int]) -> int:
     """In a worker: theme the pages at ``indices`` as MkDocs' ``_build_page`` does."""
     assert _JOB is not None
     cache, pages, env, config, files, nav = _JOB
     logger = logging.getLogger("mkdocs")
     # A page whose theming warns is not stored: MkDocs themes it again and reports it.
-    warned = _Count()
+    warned = WarningCount()
     logger.handlers = [warned]
     logger.propagate = False
     logger.setLevel(logging.WARNING)  # counted even under -q; nothing is printed here
@@ -233,7 +224,7 @@ def _render_chunk(indices: list[int]) -> int:
 
 
 def _theme(cache: WholePages, page: Page, env: jinja2.Environment, config: MkDocsConfig,
-           files: Files, nav: Navigation, warned: _Count) -> bool:
+           files: Files, nav: Navigation, warned: WarningCount) -> bool:
     """Theme ``page`` as MkDocs' ``_build_page`` does up to ``on_post_page`` and store it
     unless that warned or failed; whether it was stored."""
     from mkdocs.commands.build import get_context

@@ -19,6 +19,7 @@ from ..errors import PaperdigestError
 from ..project import Project
 from . import extras, paths
 from . import math as site_math
+from .cachestore import Store
 from .generated import generate
 
 
@@ -53,12 +54,13 @@ def page_map(site: Site, project: Project, pages: Mapping[str, str],
     return PageMap(frozenset(found), markdown_of, paths.paper, (*EXTENSIONS, site_math.__name__))
 
 
-def render_for_links(site: Site, project: Project) -> PageMap | None:
+def render_for_links(site: Site, project: Project, store: Store | None = None,
+                     used: set[str] | None = None) -> PageMap | None:
     """Render the site's pages (without writing anything) and map them: what ``check`` does
     before judging links, as the build does before converting pages. ``None`` when a
     template fails (the build reports that itself)."""
     try:
-        pages, files = generate(site, project)
+        pages, files = generate(site, project, store, used)
     except PaperdigestError:
         return None
     return page_map(site, project, pages, files)

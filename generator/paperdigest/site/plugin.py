@@ -126,7 +126,9 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
             raise PluginError("paperdigest: set site_url in mkdocs.yml; share links and feeds "
                               "need the absolute address of the site")
         self._open_caches(config, project)
-        site, problems = project_content(project, self.cache)
+        outputs = self.caches.store("outputs", ".out") if self.caches is not None else None
+        site, problems = project_content(  # its link check renders the site: from the cache
+            project, self.cache, outputs if self.command != "serve" else None, self.outputs_used)
         self.loaded = self.cache.shelved()
         if self.command != "serve":  # only a preview checks again; a build frees them
             self.cache = LoadCache()
@@ -145,9 +147,8 @@ class PaperdigestPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-ca
         config.extra["pd_site_card"] = (paths.absolute_file(base, paths.SITE_CARD)
                                         if project.cards else "")
         try:
-            made = site_outputs(site, project, site_url=base,
-                                store=self.caches.store("outputs", ".out")
-                                if self.caches is not None else None, used=self.outputs_used,
+            made = site_outputs(site, project, site_url=base, store=outputs,
+                                used=self.outputs_used,
                                 keep_whole=self.command != "serve",
                                 memo=self.rendered if self.command == "serve" else None)
         except PaperdigestError as exc:

@@ -85,8 +85,8 @@ class _Said:
         return getattr(self.real, name)
 
 
-class _Warnings(logging.Handler):
-    """Warnings from any other ``mkdocs`` logger (an extension's), at enabled levels."""
+class WarningCount(logging.Handler):
+    """Counts the warnings logged to it (an extension's, a theme's), at enabled levels."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -99,7 +99,7 @@ class _Warnings(logging.Handler):
 @contextmanager
 def _recording_warnings() -> Iterator[Callable[[], int]]:
     said = _Said(mkdocs_pages.log)
-    handler = _Warnings()
+    handler = WarningCount()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     mkdocs_pages.log = cast(logging.Logger, said)
